@@ -1,0 +1,37 @@
+# The two commands that matter: `make demo` and `make test`. Both build .venv themselves.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO_HOME ?= demo-home
+DEMO_DATA ?= demo-data
+DEMO_PEOPLE ?= 50000
+
+.PHONY: venv demo test lint bench lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,web,spark]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: venv
+	DEMO_HOME=$(DEMO_HOME) DEMO_DATA=$(DEMO_DATA) DEMO_PEOPLE=$(DEMO_PEOPLE) bash scripts/demo.sh
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+
+test: lint
+	$(BIN)/pytest -q -n 2 --dist loadgroup
+
+bench: venv
+	$(BIN)/python bench/run_all.py
+
+# Re-pin every dependency to what is installed now (run after changing pyproject.toml).
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e ' > constraints.txt
+
+clean:
+	rm -rf $(VENV) $(DEMO_HOME) $(DEMO_DATA)

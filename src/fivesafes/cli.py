@@ -1,0 +1,194 @@
+"""The ``fivesafes`` command. Subcommands follow the walk from source extract to released output.
+
+Commands parse their options, call one service function, and print what happened. A
+:class:`~fivesafes.errors.FivesafesError` becomes a one-line message and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from fivesafes import __version__, audit
+from fivesafes.errors import AuditTamperedError, FivesafesError
+from fivesafes.home import ACTOR_ENV, HOME_ENV, Deployment, default_actor, init_home, open_home
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _fail(exc: FivesafesError) -> None:
+    err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+    sys.exit(exc.exit_code)
+
+
+def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a FivesafesError into a one-line message and its exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except FivesafesError as exc:
+            _fail(exc)
+
+    return wrapper
+
+
+home_option = click.option(
+    "--home", "home", type=click.Path(path_type=Path, file_okay=False), envvar=HOME_ENV,
+    required=True, help=f"Deployment home folder (or set {HOME_ENV}).",
+)
+actor_option = click.option(
+    "--as", "actor", default=None, envvar=ACTOR_ENV,
+    help=f"Who is acting, for the audit log (default: {ACTOR_ENV} or your login name).",
+)
+
+
+def with_home(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Open ``--home`` and pass the deployment as ``deployment``; close it afterwards."""
+
+    @home_option
+    @functools.wraps(fn)
+    def wrapper(home: Path, **kwargs: Any) -> Any:
+        deployment = open_home(home)
+        try:
+            return fn(deployment=deployment, **kwargs)
+        finally:
+            deployment.close()
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="fivesafes")
+def main() -> None:
+    """fivesafes: link records, de-identify them, and share them safely (the Five Safes)."""
+
+
+# -- init ------------------------------------------------------------------------------------
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--db-url", default=None, help="Metadata store URL (default: SQLite in the home).")
+@actor_option
+@user_errors
+def init(directory: Path, db_url: str | None, actor: str | None) -> None:
+    """Create a new deployment home in DIRECTORY (refuses to overwrite one)."""
+    deployment = init_home(directory, by=actor or default_actor(), db_url=db_url)
+    try:
+        console.print(f"Created home [bold]{deployment.root}[/]")
+        for zone in ("linkage", "research", "extracts", "released"):
+            console.print(f"  zone {zone:<9} {deployment.root / zone}")
+        console.print(f"  master key     {deployment.keys.folder / 'master.key'} (mode 0600)")
+        console.print(f"  metadata store {_safe_url(deployment.settings.db_url)}")
+    finally:
+        deployment.close()
+
+
+def _safe_url(url: str) -> str:
+    from fivesafes.store.db import describe_url
+
+    return describe_url(url)
+
+
+# -- db --------------------------------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """Metadata store schema."""
+
+
+@db.command("upgrade")
+@home_option
+@user_errors
+def db_upgrade(home: Path) -> None:
+    """Bring the metadata store's schema to this version of fivesafes."""
+    from fivesafes.config import load_settings
+    from fivesafes.keys import KeyRing
+    from fivesafes.store import Store
+
+    settings = load_settings(home)
+    store = Store(settings.db_url, KeyRing(home / "linkage" / "keys").audit_seal_key())
+    before = store.current_revision()
+    store.upgrade()
+    console.print(f"metadata store schema: {before or 'empty'} -> {store.current_revision()}")
+    store.dispose()
+
+
+# -- audit -----------------------------------------------------------------------------------
+@main.group("audit")
+def audit_group() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit_group.command("verify")
+@with_home
+@user_errors
+def audit_verify(deployment: Deployment) -> None:
+    """Check that no audit entry was edited, deleted or reordered (exit 3 if one was)."""
+    with deployment.store.reading() as session:
+        result = audit.verify(session)
+    if not result.intact:
+        raise AuditTamperedError(
+            f"audit log FAILED verification at entry {result.first_bad}: {result.problem}"
+        )
+    console.print(f"audit log intact: {result.entries} entries, chain and sealed head verified")
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"'{value}' is not a date or time; use ISO form, e.g. 2026-01-31 or "
+            "2026-01-31T09:30"
+        ) from None
+    if moment.tzinfo is None:
+        from datetime import UTC
+
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+@audit_group.command("show")
+@click.option("--actor", default=None, help="Only entries by this actor.")
+@click.option("--action", default=None, help="Only this action (end with * for a prefix).")
+@click.option("--subject", default=None, help="Only this subject (end with * for a prefix).")
+@click.option("--since", default=None, help="Only entries at or after this time (ISO, UTC).")
+@click.option("--until", default=None, help="Only entries at or before this time (ISO, UTC).")
+@click.option("--last", "limit", type=click.IntRange(min=1), default=None,
+              help="Only the newest N matching entries.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@with_home
+@user_errors
+def audit_show(deployment: Deployment, actor: str | None, action: str | None,
+               subject: str | None, since: str | None, until: str | None,
+               limit: int | None, as_json: bool) -> None:
+    """List audit entries, oldest first."""
+    flt = audit.EntryFilter(actor=actor, action=action, subject=subject,
+                            since=_parse_time(since), until=_parse_time(until), limit=limit)
+    with deployment.store.reading() as session:
+        entries = audit.as_dicts(audit.query(session, flt))
+    if as_json:
+        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        return
+    table = Table("seq", "at (UTC)", "actor", "action", "subject", "details")
+    for e in entries:
+        table.add_row(str(e["seq"]), e["at"][:19].replace("T", " "), e["actor"], e["action"],
+                      e["subject"], json.dumps(e["details"], ensure_ascii=False)[:80])
+    console.print(table)
+    console.print(f"{len(entries)} entries")
+
+
+def run() -> None:  # pragma: no cover - console script shim
+    main()

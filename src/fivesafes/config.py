@@ -1,0 +1,89 @@
+"""Settings of one deployment, read from ``fivesafes.toml`` in its home.
+
+Environment variables override the file: ``FIVESAFES_DB_URL`` names the metadata store (default:
+the SQLite file ``fivesafes.db`` in the home).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fivesafes.errors import HomeError
+
+CONFIG_FILE = "fivesafes.toml"
+DB_URL_ENV = "FIVESAFES_DB_URL"
+
+KNOWN_KEYS: dict[str, set[str]] = {
+    "store": {"url"},
+    "ingest": {"chunk_rows"},
+    "retention": {"identifier_days"},
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a deployment is configured to do; defaults are safe and need no server."""
+
+    db_url: str
+    ingest_chunk_rows: int = 200_000
+    identifier_retention_days: int = 30
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def default_config_text() -> str:
+    """The commented configuration written by ``fivesafes init``."""
+    return (
+        "# fivesafes deployment settings. Environment variables override these.\n"
+        "\n"
+        "[store]\n"
+        "# Metadata store (governance, catalogue, audit log). FIVESAFES_DB_URL overrides it.\n"
+        "# Default: the SQLite file fivesafes.db in this home. For PostgreSQL, e.g.\n"
+        '# url = "postgresql+psycopg://fivesafes@db.internal:5432/fivesafes"\n'
+        "\n"
+        "[ingest]\n"
+        "# Rows read and validated per batch; lower it to use less memory.\n"
+        "chunk_rows = 200000\n"
+        "\n"
+        "[retention]\n"
+        "# Days that identifiers kept for a quality review survive before automatic destruction.\n"
+        "identifier_days = 30\n"
+    )
+
+
+def load_settings(home: Path) -> Settings:
+    """Read ``home/fivesafes.toml``; reject unknown sections and keys by name."""
+    path = home / CONFIG_FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise HomeError(
+            f"{home}: not a fivesafes home ({CONFIG_FILE} missing); create one with "
+            f"'fivesafes init {home}'"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise HomeError(f"{path}: not valid TOML ({exc}); fix the file") from None
+    unknown = [s for s in raw if s not in KNOWN_KEYS]
+    unknown += [
+        f"{s}.{k}"
+        for s, table in raw.items()
+        if s in KNOWN_KEYS and isinstance(table, dict)
+        for k in table
+        if k not in KNOWN_KEYS[s]
+    ]
+    if unknown:
+        raise HomeError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}; remove them")
+    store = raw.get("store", {})
+    url = os.environ.get(DB_URL_ENV) or store.get("url") or f"sqlite:///{home / 'fivesafes.db'}"
+    ingest = raw.get("ingest", {})
+    retention = raw.get("retention", {})
+    chunk = ingest.get("chunk_rows", 200_000)
+    days = retention.get("identifier_days", 30)
+    if not isinstance(chunk, int) or chunk < 1:
+        raise HomeError(f"{path}: ingest.chunk_rows must be a positive whole number")
+    if not isinstance(days, int) or days < 0:
+        raise HomeError(f"{path}: retention.identifier_days must be a whole number of days")
+    return Settings(db_url=url, ingest_chunk_rows=chunk, identifier_retention_days=days, raw=raw)

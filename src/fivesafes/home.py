@@ -1,0 +1,187 @@
+"""A deployment home: the folder that holds one deployment's settings, zones, keys and (by
+default) its metadata store.
+
+```
+HOME/
+  fivesafes.toml            settings
+  fivesafes.db              metadata store (SQLite default; FIVESAFES_DB_URL points elsewhere)
+  linkage/                  linkage zone: linkage officers only (mode 0700)
+    keys/                   master key (0600), wrapped secrets and data keys
+    identifiers/            identifier stores, encrypted, one folder per ingest
+    attributes/             attribute stores: record key + non-identifying fields
+    quarantine/             rows that failed validation, with the reason
+  research/                 research-ready datasets and the data dictionary
+  extracts/                 one minimised extract per approved project
+  released/                 checked aggregate outputs
+  .work/                    scratch space for runs in progress; emptied at the next start
+```
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fivesafes import audit
+from fivesafes.config import CONFIG_FILE, Settings, default_config_text, load_settings
+from fivesafes.errors import HomeError
+from fivesafes.keys import RECORD_KEY_SECRET, KeyRing
+from fivesafes.store import Store
+
+HOME_ENV = "FIVESAFES_HOME"
+ACTOR_ENV = "FIVESAFES_ACTOR"
+ZONES = ("linkage", "research", "extracts", "released")
+LINKAGE_FOLDERS = ("keys", "identifiers", "attributes", "quarantine")
+WORK = ".work"
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_actor() -> str:
+    """Who is acting, for the audit log, until accounts exist: ``FIVESAFES_ACTOR`` or the
+    operating-system login name."""
+    explicit = os.environ.get(ACTOR_ENV, "").strip()
+    if explicit:
+        return explicit
+    try:
+        return f"os:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return f"os:uid-{os.getuid()}"
+
+
+@dataclass
+class Deployment:
+    """An opened home: its paths, settings, metadata store, keys and clock."""
+
+    root: Path
+    settings: Settings
+    store: Store
+    keys: KeyRing
+    clock: Clock = field(default=system_clock)
+
+    @property
+    def linkage(self) -> Path:
+        return self.root / "linkage"
+
+    @property
+    def research(self) -> Path:
+        return self.root / "research"
+
+    @property
+    def extracts(self) -> Path:
+        return self.root / "extracts"
+
+    @property
+    def released(self) -> Path:
+        return self.root / "released"
+
+    @property
+    def work(self) -> Path:
+        return self.root / WORK
+
+    def relative(self, path: Path) -> str:
+        return str(path.relative_to(self.root))
+
+    def new_work_folder(self, label: str) -> Path:
+        """A fresh scratch folder for a run in progress (same file system as the zones, so that
+        finished results are moved into place with an atomic rename)."""
+        folder = self.work / f"{label}-{os.getpid()}-{os.urandom(4).hex()}"
+        folder.mkdir(parents=True, mode=0o700)
+        return folder
+
+    def clear_abandoned_work(self) -> None:
+        """Remove scratch folders left by runs that were killed."""
+        if self.work.exists():
+            for child in self.work.iterdir():
+                shutil.rmtree(child, ignore_errors=True)
+
+    def close(self) -> None:
+        self.store.dispose()
+
+
+def _mkdir_private(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+
+
+def init_home(root: Path, *, by: str, db_url: str | None = None, clock: Clock = system_clock
+              ) -> Deployment:
+    """Create a new home at ``root``; refuses to touch an existing non-empty folder."""
+    root = root.expanduser().absolute()
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise HomeError(
+            f"{root}: already exists and is not empty; fivesafes never overwrites a home. "
+            "Choose a new folder."
+        )
+    if db_url is None and os.environ.get("FIVESAFES_DB_URL"):
+        db_url = os.environ["FIVESAFES_DB_URL"]
+    created_root = not root.exists()
+    try:
+        _mkdir_private(root)
+        for zone in ZONES:
+            _mkdir_private(root / zone)
+        for folder in LINKAGE_FOLDERS:
+            _mkdir_private(root / "linkage" / folder)
+        _mkdir_private(root / WORK)
+        config = default_config_text()
+        if db_url:
+            config = config.replace(
+                "[store]\n", f"[store]\nurl = {_toml_string(db_url)}\n", 1
+            )
+        (root / CONFIG_FILE).write_text(config, encoding="utf-8")
+        keys = KeyRing(root / "linkage" / "keys")
+        keys.create_master_key()
+        keys.create_secret(RECORD_KEY_SECRET)
+        settings = load_settings(root)
+        store = Store(settings.db_url, seal_key=keys.audit_seal_key())
+        if store.current_revision() is not None:
+            raise HomeError(
+                "the metadata store already holds a fivesafes schema; a new home needs an empty "
+                "database (or schema)"
+            )
+        store.upgrade()
+        deployment = Deployment(root, settings, store, keys, clock)
+        with store.transaction() as session:
+            audit.record(
+                session, by=by, action="home.init", subject=f"home:{root.name}",
+                details={"zones": list(ZONES)}, at=clock(),
+            )
+        return deployment
+    except BaseException:
+        if created_root:
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            for child in list(root.iterdir()):
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        raise
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def open_home(root: Path, clock: Clock = system_clock) -> Deployment:
+    """Open an existing home and check its metadata store's schema."""
+    root = root.expanduser().absolute()
+    if not (root / CONFIG_FILE).is_file():
+        raise HomeError(
+            f"{root}: not a fivesafes home; create one with 'fivesafes init {root}' or point "
+            f"--home / {HOME_ENV} at an existing one"
+        )
+    settings = load_settings(root)
+    keys = KeyRing(root / "linkage" / "keys")
+    store = Store(settings.db_url, seal_key=keys.audit_seal_key())
+    store.check_schema()
+    return Deployment(root, settings, store, keys, clock)

@@ -1,0 +1,130 @@
+"""Opening the metadata store, transactions, and schema migrations (Alembic)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from fivesafes.errors import StoreError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def describe_url(url: str) -> str:
+    """The URL with any password hidden, safe to show in messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable database URL>"
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            "the database URL is not valid; expected e.g. sqlite:///path/fivesafes.db or "
+            "postgresql+psycopg://user@host:5432/dbname"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_conn, _record) -> None:  # pragma: no cover - driver hook
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn) -> None:  # pragma: no cover - driver hook
+            # Take the write lock at the start, so concurrent writers queue instead of failing,
+            # and the audit chain's head is read and advanced by one writer at a time.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+class Store:
+    """The metadata store at ``url``. ``seal_key`` seals the audit log's head."""
+
+    def __init__(self, url: str, seal_key: bytes | None = None) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._seal_key = seal_key
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back if it raises."""
+        with self._sessions() as session:
+            session.info["audit_seal_key"] = self._seal_key
+            try:
+                with session.begin():
+                    yield session
+            except OperationalError as exc:
+                raise StoreError(
+                    f"metadata store {describe_url(self.url)} failed: {exc.orig}"
+                ) from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work (rolled back at the end)."""
+        with self._sessions() as session:
+            session.info["audit_seal_key"] = self._seal_key
+            with session.begin():
+                yield session
+                session.rollback()
+
+    # -- schema --------------------------------------------------------------------------------
+    def head_revision(self) -> str:
+        return ScriptDirectory.from_config(_alembic_config(self.engine)).get_current_head() or ""
+
+    def current_revision(self) -> str | None:
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except OperationalError as exc:
+            raise StoreError(
+                f"cannot reach the metadata store {describe_url(self.url)}: {exc.orig}".strip()
+            ) from None
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision."""
+        command.upgrade(_alembic_config(self.engine), "head")
+
+    def check_schema(self) -> None:
+        """Refuse to work on a store whose schema is not the one this code expects."""
+        current, head = self.current_revision(), self.head_revision()
+        if current is None:
+            raise StoreError(
+                f"the metadata store {describe_url(self.url)} is empty; create it with "
+                "'fivesafes init' (or 'fivesafes db upgrade' for a new database)"
+            )
+        if current != head:
+            raise StoreError(
+                f"the metadata store is at schema revision {current} but this version of "
+                f"fivesafes needs {head}; run 'fivesafes db upgrade'"
+            )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
