@@ -190,5 +190,73 @@ def audit_show(deployment: Deployment, actor: str | None, action: str | None,
     console.print(f"{len(entries)} entries")
 
 
+# -- synth -----------------------------------------------------------------------------------
+@main.command()
+@click.option("--people", type=click.IntRange(min=1), required=True,
+              help="How many synthetic people to create (about 4 records each).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="New folder for the extracts, contracts and ground truth.")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Random seed; the same seed gives byte-identical files.")
+@user_errors
+def synth(people: int, out: Path, seed: int) -> None:
+    """Write synthetic court, prison and probation extracts with their contracts and truth."""
+    from fivesafes.progress import progress_bars
+    from fivesafes.synth import generate
+
+    with progress_bars(console, show_counts=True) as update:
+        summary = generate(people=people, out=out, seed=seed, on_progress=update)
+    table = Table("source", "records", "extract", "contract")
+    for source, count in summary.records_per_source.items():
+        table.add_row(source, f"{count:,}", str(summary.paths.extracts[source]),
+                      str(summary.paths.contracts[source]))
+    console.print(table)
+    console.print(f"{summary.people:,} people, {summary.total_records:,} records in "
+                  f"{summary.seconds:.1f} s; ground truth in {summary.paths.truth}")
+
+
+# -- ingest ----------------------------------------------------------------------------------
+@main.command()
+@click.argument("contracts", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@actor_option
+@with_home
+@user_errors
+def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
+           actor: str | None) -> None:
+    """Validate source extracts against their CONTRACTS and split them into the identifier and
+    attribute stores. All sources are ingested together, or none is."""
+    from fivesafes.progress import progress_bars
+    from fivesafes.sources.contract import load_all
+    from fivesafes.sources.ingest import ingest as run_ingest
+    from fivesafes.sources.ingest import summary_json
+
+    loaded = load_all(list(contracts))
+    with progress_bars(err_console if as_json else console) as update:
+        result = run_ingest(deployment, loaded, by=actor or default_actor(), on_progress=update)
+    if as_json:
+        click.echo(summary_json(result))
+        return
+    table = Table("source", "owner", "read", "accepted", "quarantined", "top quarantine reason",
+                  title=f"{result.label}: read = accepted + quarantined")
+    for s in result.sources:
+        top = next(iter(s.reasons.items()), None)
+        table.add_row(s.source, s.owner, f"{s.read:,}", f"{s.accepted:,}",
+                      f"{s.quarantined:,}", f"{top[0]} ({top[1]})" if top else "")
+    table.add_row("all", "", f"{result.read:,}", f"{result.accepted:,}",
+                  f"{result.quarantined:,}", "", style="bold")
+    console.print(table)
+    for s in result.sources:
+        if s.ignored_columns:
+            console.print(f"  {s.source}: columns not in the contract were not ingested: "
+                          f"{', '.join(s.ignored_columns)}")
+    root = deployment.root
+    console.print(f"identifier store (encrypted): {root / 'linkage/identifiers' / result.label}")
+    console.print(f"attribute store:              {root / 'linkage/attributes' / result.label}")
+    console.print(f"quarantined rows:             {root / 'linkage/quarantine' / result.label}")
+    console.print(f"took {result.seconds:.1f} s")
+
+
 def run() -> None:  # pragma: no cover - console script shim
     main()

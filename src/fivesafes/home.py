@@ -98,11 +98,13 @@ class Deployment:
         folder.mkdir(parents=True, mode=0o700)
         return folder
 
-    def clear_abandoned_work(self) -> None:
-        """Remove scratch folders left by runs that were killed."""
+    def clear_abandoned_work(self, label: str) -> None:
+        """Remove scratch folders that killed runs of kind ``label`` left behind. Call it while
+        holding that kind's :class:`Busy` lock, so no live run's folder is touched."""
         if self.work.exists():
-            for child in self.work.iterdir():
-                shutil.rmtree(child, ignore_errors=True)
+            for child in self.work.glob(f"{label}-*"):
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
 
     def close(self) -> None:
         self.store.dispose()
@@ -185,3 +187,40 @@ def open_home(root: Path, clock: Clock = system_clock) -> Deployment:
     store = Store(settings.db_url, seal_key=keys.audit_seal_key())
     store.check_schema()
     return Deployment(root, settings, store, keys, clock)
+
+
+class Busy:
+    """An exclusive lock on one kind of work in a home (e.g. writing the linkage zone), held
+    with ``flock`` so it is released even if the process is killed."""
+
+    def __init__(self, deployment: Deployment, name: str) -> None:
+        self.path = deployment.work / f"{name}.lock"
+        self.name = name
+        self._fh = None
+
+    def __enter__(self) -> Busy:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise HomeError(
+                f"another {self.name} run is in progress in this home ({holder}); wait for it "
+                "to finish, then try again"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None

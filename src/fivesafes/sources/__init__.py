@@ -1,0 +1,1 @@
+"""Source contracts, ingest, validation, quarantine and the identifier/attribute split."""

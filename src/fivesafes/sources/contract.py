@@ -1,0 +1,374 @@
+"""Source contracts: how to read one operational system's extract (see docs/source-contracts.md).
+
+:func:`load_contracts` reads a TOML file holding one or more ``[[source]]`` tables and returns
+frozen :class:`SourceContract` objects. Every problem in a file is reported at once, each naming
+the file and the key, and unknown keys are refused, so a typo never silently changes what is
+ingested.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from fivesafes.errors import ContractError
+
+IdentifierRole = Literal[
+    "forename", "middle_names", "surname", "full_name", "date_of_birth", "sex", "postcode",
+    "address", "operational_id",
+]
+IDENTIFIER_ROLES: tuple[str, ...] = IdentifierRole.__args__  # type: ignore[attr-defined]
+AttributeType = Literal["string", "integer", "decimal", "date", "boolean"]
+ATTRIBUTE_TYPES: tuple[str, ...] = AttributeType.__args__  # type: ignore[attr-defined]
+Sensitivity = Literal["quasi_identifier", "special_category", "criminal_offence", "other"]
+SENSITIVITIES: tuple[str, ...] = Sensitivity.__args__  # type: ignore[attr-defined]
+SEX_VALUES = ("male", "female", "unknown")
+NAME_ORDERS = ("surname_first", "forename_first")
+FORMATS = ("csv", "parquet")
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+RESERVED_COLUMNS = ("record_key", "record_id", "person_id")
+SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+
+_SOURCE_KEYS = {"name", "title", "owner", "description", "record_id", "file", "identifier",
+                "attribute"}
+_FILE_KEYS = {"path", "format", "delimiter", "encoding"}
+_IDENTIFIER_KEYS = {"column", "role", "order", "format", "codes", "required", "description"}
+_ATTRIBUTE_KEYS = {"column", "type", "format", "values", "sensitivity", "description", "required"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute
+    format: Literal["csv", "parquet"]
+    delimiter: str = ","
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class IdentifierColumn:
+    column: str
+    role: IdentifierRole
+    order: str | None = None  # full_name only
+    format: str | None = None  # date_of_birth only
+    codes: dict[str, str] = field(default_factory=dict)  # sex only: source code -> SEX_VALUES
+    required: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class AttributeColumn:
+    column: str
+    type: AttributeType
+    sensitivity: Sensitivity
+    format: str | None = None  # date only
+    values: tuple[str, ...] | None = None  # string only: the allowed values
+    required: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SourceContract:
+    """What one source extract holds and how to read it."""
+
+    name: str
+    owner: str
+    record_id: str
+    file: SourceFile
+    identifiers: tuple[IdentifierColumn, ...]
+    attributes: tuple[AttributeColumn, ...] = ()
+    title: str = ""
+    description: str = ""
+    contract_path: Path | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column the contract names, record id first."""
+        named = [self.record_id]
+        named += [c.column for c in self.identifiers if c.column != self.record_id]
+        named += [c.column for c in self.attributes]
+        return named
+
+    def identifier(self, role: str) -> list[IdentifierColumn]:
+        return [c for c in self.identifiers if c.role == role]
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["file"]["path"] = str(self.file.path)
+        data["contract_path"] = str(self.contract_path) if self.contract_path else None
+        return data
+
+
+class _Problems:
+    """Collects every problem in one contract file, to report them all at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{where}: {message}")
+
+    def unknown_keys(self, where: str, table: dict[str, Any], allowed: set[str]) -> None:
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            self.add(where, f"unknown key(s) {', '.join(repr(k) for k in unknown)} "
+                            f"(allowed: {', '.join(sorted(allowed))})")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            listed = "; ".join(self.items)
+            raise ContractError(
+                f"{self.path}: {len(self.items)} problem(s) in the contract: {listed}. "
+                "See docs/source-contracts.md"
+            )
+
+
+def _text(p: _Problems, where: str, table: dict[str, Any], key: str, required: bool = False,
+          default: str = "") -> str:
+    value = table.get(key, default)
+    if key not in table and required:
+        p.add(where, f"'{key}' is required")
+        return default
+    if not isinstance(value, str):
+        p.add(where, f"'{key}' must be text, not {type(value).__name__}")
+        return default
+    return value
+
+
+def _flag(p: _Problems, where: str, table: dict[str, Any], key: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        p.add(where, f"'{key}' must be true or false")
+        return False
+    return value
+
+
+def _check_date_format(p: _Problems, where: str, fmt: str) -> None:
+    probe = datetime(1987, 11, 23)
+    try:
+        ok = datetime.strptime(probe.strftime(fmt), fmt).date() == probe.date()
+    except ValueError:
+        ok = False
+    if "%" not in fmt or not ok:
+        p.add(where, f"date format {fmt!r} cannot read back a full date (use strptime codes "
+                     "such as %d/%m/%Y or %Y-%m-%d)")
+
+
+def _parse_file(p: _Problems, where: str, raw: Any, base: Path) -> SourceFile | None:
+    if not isinstance(raw, dict):
+        p.add(where, "a [source.file] table with 'path' and 'format' is required")
+        return None
+    p.unknown_keys(where, raw, _FILE_KEYS)
+    path = _text(p, where, raw, "path", required=True)
+    fmt = _text(p, where, raw, "format", required=True)
+    delimiter = _text(p, where, raw, "delimiter", default=",")
+    encoding = _text(p, where, raw, "encoding", default="utf-8")
+    if fmt and fmt not in FORMATS:
+        p.add(where, f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    if len(delimiter) != 1:
+        p.add(where, f"delimiter must be one character, not {delimiter!r}")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        p.add(where, f"encoding {encoding!r} is not a known text encoding (e.g. utf-8, latin-1)")
+    if not path or fmt not in FORMATS:
+        return None
+    return SourceFile((base / path).absolute(), fmt, delimiter, encoding)  # type: ignore[arg-type]
+
+
+def _parse_identifier(p: _Problems, where: str, raw: dict[str, Any]) -> IdentifierColumn | None:
+    p.unknown_keys(where, raw, _IDENTIFIER_KEYS)
+    column = _text(p, where, raw, "column", required=True)
+    role = _text(p, where, raw, "role", required=True)
+    if role and role not in IDENTIFIER_ROLES:
+        p.add(where, f"role {role!r} is not one of {', '.join(IDENTIFIER_ROLES)}")
+        return None
+    order = raw.get("order")
+    fmt = raw.get("format")
+    codes = raw.get("codes", {})
+    for key, applies in (("order", "full_name"), ("format", "date_of_birth"), ("codes", "sex")):
+        if key in raw and role != applies:
+            p.add(where, f"'{key}' only applies to role '{applies}'")
+    if role == "full_name":
+        if order not in NAME_ORDERS:
+            p.add(where, f"a full_name needs order = {' or '.join(map(repr, NAME_ORDERS))}")
+    if role == "date_of_birth":
+        fmt = fmt if fmt is not None else DEFAULT_DATE_FORMAT
+        if not isinstance(fmt, str):
+            p.add(where, "'format' must be text")
+        else:
+            _check_date_format(p, where, fmt)
+    if role == "sex":
+        if not isinstance(codes, dict) or not codes:
+            p.add(where, "a sex column needs codes = { CODE = \"male\"|\"female\"|\"unknown\" }")
+            codes = {}
+        for code, meaning in codes.items():
+            if meaning not in SEX_VALUES:
+                p.add(where, f"code {code!r} maps to {meaning!r}; use male, female or unknown")
+    if not column or not role:
+        return None
+    return IdentifierColumn(
+        column=column, role=role,  # type: ignore[arg-type]
+        order=order if role == "full_name" else None,
+        format=fmt if role == "date_of_birth" else None,
+        codes={str(k): str(v) for k, v in codes.items()} if role == "sex" else {},
+        required=_flag(p, where, raw, "required"),
+        description=_text(p, where, raw, "description"),
+    )
+
+
+def _parse_attribute(p: _Problems, where: str, raw: dict[str, Any]) -> AttributeColumn | None:
+    p.unknown_keys(where, raw, _ATTRIBUTE_KEYS)
+    column = _text(p, where, raw, "column", required=True)
+    typ = _text(p, where, raw, "type", required=True)
+    sensitivity = _text(p, where, raw, "sensitivity", required=True)
+    if typ and typ not in ATTRIBUTE_TYPES:
+        p.add(where, f"type {typ!r} is not one of {', '.join(ATTRIBUTE_TYPES)}")
+    if sensitivity and sensitivity not in SENSITIVITIES:
+        p.add(where, f"sensitivity {sensitivity!r} is not one of {', '.join(SENSITIVITIES)}")
+    fmt = raw.get("format")
+    if "format" in raw and typ != "date":
+        p.add(where, "'format' only applies to type 'date'")
+    if typ == "date":
+        fmt = fmt if fmt is not None else DEFAULT_DATE_FORMAT
+        if isinstance(fmt, str):
+            _check_date_format(p, where, fmt)
+        else:
+            p.add(where, "'format' must be text")
+    values = raw.get("values")
+    if values is not None:
+        if typ != "string":
+            p.add(where, "'values' only applies to type 'string'")
+        elif not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            p.add(where, "'values' must be a list of text values")
+            values = None
+    if not column or typ not in ATTRIBUTE_TYPES or sensitivity not in SENSITIVITIES:
+        return None
+    return AttributeColumn(
+        column=column, type=typ, sensitivity=sensitivity,  # type: ignore[arg-type]
+        format=fmt if typ == "date" else None,
+        values=tuple(values) if values is not None and typ == "string" else None,
+        required=_flag(p, where, raw, "required"),
+        description=_text(p, where, raw, "description"),
+    )
+
+
+def _parse_source(p: _Problems, index: int, raw: Any, base: Path, path: Path
+                  ) -> SourceContract | None:
+    where = f"[[source]] #{index + 1}"
+    if not isinstance(raw, dict):
+        p.add(where, "must be a table")
+        return None
+    name = raw.get("name")
+    if isinstance(name, str) and name:
+        where = f"source '{name}'"
+    p.unknown_keys(where, raw, _SOURCE_KEYS)
+    name = _text(p, where, raw, "name", required=True)
+    if name and not SOURCE_NAME.match(name):
+        p.add(where, "name must be lower-case letters, digits and underscores, starting with a "
+                     "letter (at most 60)")
+    owner = _text(p, where, raw, "owner", required=True)
+    record_id = _text(p, where, raw, "record_id", required=True)
+    file = _parse_file(p, f"{where} [source.file]", raw.get("file"), base)
+
+    identifiers: list[IdentifierColumn] = []
+    raw_ids = raw.get("identifier", [])
+    if not isinstance(raw_ids, list) or not raw_ids:
+        p.add(where, "at least one [[source.identifier]] column is required")
+        raw_ids = []
+    for i, item in enumerate(raw_ids):
+        col = item.get("column", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
+        if not isinstance(item, dict):
+            p.add(f"{where} identifier {col}", "must be a table")
+            continue
+        parsed = _parse_identifier(p, f"{where} identifier '{col}'", item)
+        if parsed:
+            identifiers.append(parsed)
+
+    attributes: list[AttributeColumn] = []
+    raw_attrs = raw.get("attribute", [])
+    if not isinstance(raw_attrs, list):
+        p.add(where, "[[source.attribute]] must be an array of tables")
+        raw_attrs = []
+    for i, item in enumerate(raw_attrs):
+        col = item.get("column", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
+        if not isinstance(item, dict):
+            p.add(f"{where} attribute {col}", "must be a table")
+            continue
+        parsed_attr = _parse_attribute(p, f"{where} attribute '{col}'", item)
+        if parsed_attr:
+            attributes.append(parsed_attr)
+
+    seen: dict[str, str] = {}
+    for kind, cols in (("identifier", identifiers), ("attribute", attributes)):
+        for c in cols:
+            if c.column in seen:
+                p.add(where, f"column {c.column!r} is declared twice ({seen[c.column]} and {kind})")
+            seen[c.column] = kind
+    for col in seen:
+        if col in RESERVED_COLUMNS and not (col == "record_id" and col == record_id):
+            p.add(where, f"column name {col!r} is reserved by fivesafes; rename the column in "
+                         "the extract")
+    if record_id and record_id in {a.column for a in attributes}:
+        p.add(where, f"the record id column {record_id!r} cannot also be an attribute")
+    if not (name and owner and record_id and file and identifiers):
+        return None
+    return SourceContract(
+        name=name, owner=owner, record_id=record_id, file=file,
+        identifiers=tuple(identifiers), attributes=tuple(attributes),
+        title=_text(p, where, raw, "title"), description=_text(p, where, raw, "description"),
+        contract_path=path,
+    )
+
+
+def load_contracts(path: Path) -> list[SourceContract]:
+    """Every source contract in the TOML file at ``path``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContractError(f"{path}: contract file not found; check the path") from None
+    except UnicodeDecodeError:
+        raise ContractError(f"{path}: a contract must be UTF-8 TOML text") from None
+    except IsADirectoryError:
+        raise ContractError(f"{path}: is a folder; name the contract .toml file(s)") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ContractError(f"{path}: not valid TOML: {exc}") from None
+    problems = _Problems(path)
+    problems.unknown_keys("top level", raw, {"source"})
+    sources = raw.get("source")
+    if not isinstance(sources, list) or not sources:
+        problems.add("top level", "no [[source]] table; a contract declares at least one source")
+        sources = []
+    contracts = [
+        c for i, s in enumerate(sources)
+        if (c := _parse_source(problems, i, s, path.parent.absolute(), path.absolute()))
+    ]
+    names = [c.name for c in contracts]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        problems.add(f"source '{dup}'", "declared more than once")
+    problems.raise_if_any()
+    return contracts
+
+
+def load_all(paths: list[Path]) -> list[SourceContract]:
+    """Contracts from several files; a source name may appear only once across them."""
+    contracts: list[SourceContract] = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        for c in load_contracts(path):
+            if c.name in seen:
+                raise ContractError(
+                    f"{path}: source '{c.name}' is also declared in {seen[c.name]}; each source "
+                    "is declared once"
+                )
+            seen[c.name] = Path(path)
+            contracts.append(c)
+    return contracts

@@ -1,0 +1,320 @@
+"""Ingest: validate source extracts against their contracts and split each accepted record into
+the identifier store (encrypted) and the attribute store, both in the linkage zone.
+
+One ingest run takes every given source together, all or nothing. Results are written to a
+scratch folder and moved into the linkage zone only when every source has been read; the move and
+the ingest's record in the metadata store (with its audit entry) happen in one transaction. A run
+that is killed leaves the home as it was: its scratch folder, and anything moved but not recorded,
+are cleared by the next run.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import func, select
+
+from fivesafes import audit
+from fivesafes.encrypted_files import EncryptedWriter
+from fivesafes.errors import SourceFileError
+from fivesafes.home import Busy, Deployment
+from fivesafes.keys import RECORD_KEY_SECRET, new_key
+from fivesafes.pseudonyms import record_keys
+from fivesafes.sources.contract import SourceContract
+from fivesafes.sources.readers import reader_for
+from fivesafes.sources.validation import ARROW_TYPES, ChunkValidator
+from fivesafes.store.models import IngestedSource, IngestRun
+
+ProgressFn = Callable[[str, int, int], None]  # (source, done, total) in bytes or rows
+STORES = ("identifiers", "attributes", "quarantine")
+QUARANTINE_COLUMNS = ["column", "reason", "value"]
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    source: str
+    owner: str
+    file: Path
+    read: int
+    accepted: int
+    quarantined: int
+    reasons: dict[str, int]
+    ignored_columns: tuple[str, ...]
+    attributes_path: str
+    identifiers_path: str
+    quarantine_path: str
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    label: str
+    sources: list[SourceResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def read(self) -> int:
+        return sum(s.read for s in self.sources)
+
+    @property
+    def accepted(self) -> int:
+        return sum(s.accepted for s in self.sources)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(s.quarantined for s in self.sources)
+
+
+def identifiers_associated_data(label: str, source: str) -> bytes:
+    """What an identifier-store file is bound to: decrypting it for another purpose fails."""
+    return f"identifiers/{label}/{source}".encode()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _next_label(deployment: Deployment) -> str:
+    with deployment.store.reading() as session:
+        highest = session.execute(select(func.max(IngestRun.id))).scalar() or 0
+    return f"ingest-{highest + 1:04d}"
+
+
+def _remove_unrecorded(deployment: Deployment) -> None:
+    """Remove stores that a killed run moved into the linkage zone but never recorded."""
+    with deployment.store.reading() as session:
+        recorded = set(session.execute(select(IngestRun.label)).scalars())
+    for store in STORES:
+        for folder in (deployment.linkage / store).glob("ingest-*"):
+            if folder.name not in recorded:
+                shutil.rmtree(folder, ignore_errors=True)
+    for key in deployment.keys.folder.glob("ingest-*.wrapped"):
+        if key.name.removesuffix(".wrapped") not in recorded:
+            deployment.keys.shred(key.name.removesuffix(".wrapped"))
+
+
+class _SourceWriter:
+    """Writes one source's three outputs in the scratch folder."""
+
+    def __init__(self, contract: SourceContract, work: Path, label: str, data_key: bytes) -> None:
+        self.contract = contract
+        name = contract.name
+        self.attributes_path = work / "attributes" / label / f"{name}.parquet"
+        self.identifiers_path = work / "identifiers" / label / f"{name}.parquet.enc"
+        self.quarantine_path = work / "quarantine" / label / f"{name}.csv"
+        attr_fields = [pa.field("record_key", pa.string(), nullable=False)]
+        attr_fields += [pa.field(a.column, ARROW_TYPES[a.type]) for a in contract.attributes]
+        id_fields = [pa.field("record_key", pa.string(), nullable=False),
+                     pa.field("record_id", pa.string(), nullable=False)]
+        id_fields += [pa.field(i.column, pa.string()) for i in self._identifier_columns()]
+        self.attr_schema = pa.schema(attr_fields)
+        self.id_schema = pa.schema(id_fields)
+        self._attrs = pq.ParquetWriter(self.attributes_path, self.attr_schema,
+                                       compression="zstd")
+        self._sink = EncryptedWriter(self.identifiers_path, data_key,
+                                     identifiers_associated_data(label, name))
+        self._ids = pq.ParquetWriter(self._sink, self.id_schema, compression="zstd")
+        self._qfh = open(self.quarantine_path, "w", encoding="utf-8", newline="")
+        self._quarantine = csv.writer(self._qfh)
+        position = "line" if contract.file.format == "csv" else "row"
+        self._quarantine.writerow([position, *QUARANTINE_COLUMNS])
+
+    def _identifier_columns(self) -> list:
+        """Identifier columns other than the record id (which is stored as ``record_id``)."""
+        return [i for i in self.contract.identifiers if i.column != self.contract.record_id]
+
+    def write(self, keys: pa.Array, record_ids: pa.Array, identifiers: dict[str, pa.Array],
+              attributes: dict[str, pa.Array]) -> None:
+        attr_cols = [keys] + [attributes[a.column] for a in self.contract.attributes]
+        self._attrs.write_table(pa.Table.from_arrays(attr_cols, schema=self.attr_schema))
+        id_cols = [keys, record_ids]
+        id_cols += [identifiers[i.column] for i in self._identifier_columns()]
+        self._ids.write_table(pa.Table.from_arrays(id_cols, schema=self.id_schema))
+
+    def quarantine(self, rows: list[list[object]]) -> None:
+        self._quarantine.writerows(rows)
+
+    def close(self) -> None:
+        self._attrs.close()
+        self._ids.close()
+        self._sink.close()
+        self._qfh.flush()
+        os.fsync(self._qfh.fileno())
+        self._qfh.close()
+
+
+def _ingest_source(contract: SourceContract, writer: _SourceWriter, secret: bytes,
+                   con: duckdb.DuckDBPyConnection, chunk_rows: int,
+                   on_progress: ProgressFn | None) -> tuple[int, int, int, Counter[str]]:
+    reader = reader_for(contract)
+    validator = ChunkValidator(contract, con)
+    first_seen: dict[str, int] = {}
+    duplicates: list[tuple[str, int, int]] = []
+    read = accepted = quarantined = 0
+    reasons: Counter[str] = Counter()
+    for chunk in reader.chunks(chunk_rows):
+        result = validator.validate(chunk)
+        read += chunk.rows_read
+        quarantined += result.quarantined_rows
+        accepted += len(result.record_ids)
+        writer.quarantine([[p.position, p.column, p.reason, p.value] for p in result.problems])
+        reasons.update(p.reason if not p.column else f"{p.column}: {p.reason}"
+                       for p in result.problems)
+        ids = result.record_ids.to_pylist()
+        positions = iter(_accepted_positions(chunk.positions, result, chunk))
+        for rid in ids:
+            pos = next(positions)
+            first = first_seen.setdefault(rid, pos)
+            if first != pos:
+                duplicates.append((rid, first, pos))
+        if not duplicates:
+            keys = record_keys(secret, contract.name, result.record_ids)
+            writer.write(keys, result.record_ids, result.identifiers, result.attributes)
+        if on_progress:
+            on_progress(contract.name, reader.done, reader.total)
+    if duplicates:
+        rid, first, again = duplicates[0]
+        where = "line" if contract.file.format == "csv" else "row"
+        raise SourceFileError(
+            f"{contract.file.path}: {len(duplicates)} record id(s) in column "
+            f"'{contract.record_id}' are duplicated (e.g. '{rid}' on {where}s {first} and "
+            f"{again}); record ids must be unique within a source: ask the data owner to fix "
+            "the extract, or name a unique column as record_id in the contract"
+        )
+    return read, accepted, quarantined, reasons
+
+
+def _accepted_positions(positions: list[int], result, chunk) -> list[int]:
+    """Positions of the rows that were accepted, in order."""
+    if result.quarantined_rows == len(chunk.shape_problems):
+        return positions
+    rejected = {p.position for p in result.problems}
+    return [p for p in positions if p not in rejected]
+
+
+def ingest(deployment: Deployment, contracts: list[SourceContract], *, by: str,
+           on_progress: ProgressFn | None = None) -> IngestResult:
+    """Ingest every source in ``contracts`` as one run, recorded and audited by ``by``."""
+    started = time.perf_counter()
+    started_at = audit.utc_iso(deployment.clock())
+    with Busy(deployment, "ingest"):
+        deployment.clear_abandoned_work("ingest")
+        _remove_unrecorded(deployment)
+        headers = {c.name: reader_for(c).check() for c in contracts}  # every file, before work
+        label = _next_label(deployment)
+        work = deployment.new_work_folder("ingest")
+        try:
+            return _run(deployment, contracts, headers, label, work, by, started, started_at,
+                        on_progress)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(deployment: Deployment, contracts: list[SourceContract], headers: dict[str, list[str]],
+         label: str, work: Path, by: str, started: float, started_at: str,
+         on_progress: ProgressFn | None) -> IngestResult:
+    for store in STORES:
+        (work / store / label).mkdir(parents=True, mode=0o700)
+    data_key = new_key()
+    key_file = deployment.keys.store_key(label, data_key, folder=work / "keys")
+    secret = deployment.keys.load_key(RECORD_KEY_SECRET)
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    results: list[SourceResult] = []
+    try:
+        for contract in contracts:
+            writer = _SourceWriter(contract, work, label, data_key)
+            try:
+                read, accepted, quarantined, reasons = _ingest_source(
+                    contract, writer, secret, con, deployment.settings.ingest_chunk_rows,
+                    on_progress)
+            finally:
+                writer.close()
+            results.append(SourceResult(
+                source=contract.name, owner=contract.owner, file=contract.file.path,
+                read=read, accepted=accepted, quarantined=quarantined,
+                reasons=dict(reasons.most_common()),
+                ignored_columns=tuple(h for h in headers[contract.name]
+                                      if h not in contract.columns),
+                attributes_path=f"linkage/attributes/{label}/{contract.name}.parquet",
+                identifiers_path=f"linkage/identifiers/{label}/{contract.name}.parquet.enc",
+                quarantine_path=f"linkage/quarantine/{label}/{contract.name}.csv",
+            ))
+    finally:
+        con.close()
+    digests = {c.name: file_sha256(c.file.path) for c in contracts}
+    result = IngestResult(label, results, time.perf_counter() - started)
+    _publish(deployment, contracts, result, digests, work, key_file, by, started_at)
+    return result
+
+
+def _publish(deployment: Deployment, contracts: list[SourceContract], result: IngestResult,
+             digests: dict[str, str], work: Path, key_file: Path, by: str,
+             started_at: str) -> None:
+    """Move the run's stores into the linkage zone and record it, in one transaction."""
+    label = result.label
+    moved: list[tuple[Path, Path]] = []
+    by_name = {c.name: c for c in contracts}
+    with deployment.store.transaction() as session:
+        run = IngestRun(label=label, started_at=started_at,
+                        finished_at=audit.utc_iso(deployment.clock()), actor=by,
+                        data_key=label, identifiers="held")
+        for r in result.sources:
+            run.sources.append(IngestedSource(
+                source=r.source, owner=r.owner,
+                contract=audit.canonical_json(by_name[r.source].as_json()),
+                file_name=str(r.file), file_sha256=digests[r.source], rows_read=r.read,
+                rows_accepted=r.accepted, rows_quarantined=r.quarantined,
+                attributes_path=r.attributes_path, identifiers_path=r.identifiers_path,
+                quarantine_path=r.quarantine_path,
+            ))
+        session.add(run)
+        audit.record(
+            session, by=by, action="ingest.complete", subject=label, at=deployment.clock(),
+            details={
+                "sources": {r.source: {"file_sha256": digests[r.source], "read": r.read,
+                                       "accepted": r.accepted, "quarantined": r.quarantined}
+                            for r in result.sources},
+            },
+        )
+        session.flush()
+        try:
+            for store in STORES:
+                target = deployment.linkage / store / label
+                os.rename(work / store / label, target)
+                moved.append((target, work / store / label))
+            key_target = deployment.keys.folder / key_file.name
+            os.rename(key_file, key_target)
+            moved.append((key_target, key_file))
+        except BaseException:
+            for target, origin in reversed(moved):
+                os.rename(target, origin)
+            raise
+
+
+def summary_json(result: IngestResult) -> str:
+    return json.dumps({
+        "ingest": result.label, "seconds": round(result.seconds, 2),
+        "read": result.read, "accepted": result.accepted, "quarantined": result.quarantined,
+        "sources": [{
+            "source": s.source, "file": str(s.file), "read": s.read, "accepted": s.accepted,
+            "quarantined": s.quarantined, "reasons": s.reasons,
+            "ignored_columns": list(s.ignored_columns), "attributes": s.attributes_path,
+            "identifiers": s.identifiers_path, "quarantine": s.quarantine_path,
+        } for s in result.sources],
+    }, indent=2)
