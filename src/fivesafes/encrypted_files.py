@@ -39,7 +39,7 @@ class EncryptedWriter(io.RawIOBase):
         self._associated = associated
         self._prefix = secrets.token_bytes(8)
         self._header = _HEADER.pack(MAGIC, self._prefix, SEGMENT_SIZE)
-        self._fh = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self._fh = open(path, "wb")
         self._fh.write(self._header)
         self._buffer = bytearray()
         self._index = 0
