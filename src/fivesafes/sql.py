@@ -11,14 +11,15 @@ def quote(identifier: str) -> str:
 
 
 class Params:
-    """Collects positional ``?`` parameters in the order the SQL text uses them."""
+    """Collects numbered parameters (``$1``, ``$2``, ...) for DuckDB; a placeholder may be used
+    more than once in the SQL text."""
 
     def __init__(self) -> None:
         self.values: list[object] = []
 
     def __call__(self, value: object) -> str:
         self.values.append(value)
-        return "?"
+        return f"${len(self.values)}"
 
     def many(self, values: list[object] | tuple[object, ...]) -> str:
         return ", ".join(self(v) for v in values)

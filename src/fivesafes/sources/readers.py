@@ -8,6 +8,7 @@ arrays, the line (CSV) or row (Parquet) number of each row, and rows whose shape
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Callable, Iterator
@@ -144,16 +145,19 @@ class CsvReader:
         text = io.TextIOWrapper(buffered, encoding=spec.encoding, errors="strict", newline="")
         reader = csv.reader(text, delimiter=spec.delimiter, strict=False)
         try:
-            next(reader)  # header, already checked
-            last_line = reader.line_num
+            last_line = 0
             while True:
                 try:
+                    if last_line == 0:
+                        next(reader)  # the header, already checked
+                        last_line = reader.line_num
                     rows = list(islice(reader, chunk_rows))
                 except UnicodeDecodeError as exc:
+                    line, snippet = _first_undecodable_line(self.path, spec.encoding)
                     raise SourceFileError(
-                        f"{self.path}: not {spec.encoding} text near line {reader.line_num + 1} "
-                        f"({exc.reason}); set encoding in the contract to the file's real "
-                        "encoding (e.g. latin-1, cp1252)"
+                        f"{self.path}: line {line} is not {spec.encoding} text ({exc.reason}: "
+                        f"{snippet}); set encoding in the contract to the file's real encoding "
+                        "(e.g. latin-1, cp1252)"
                     ) from None
                 except csv.Error as exc:
                     raise SourceFileError(
@@ -202,6 +206,18 @@ class CsvReader:
             for name, _ in wanted:
                 columns[name] = pa.array([], pa.string())
         return Chunk(positions_kept, columns, shape, rows_read=len(rows))
+
+
+def _first_undecodable_line(path: Path, encoding: str) -> tuple[int, str]:
+    """The first line of ``path`` that cannot be decoded, and its offending bytes."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError as exc:
+                return number, f"byte 0x{raw[exc.start]:02x} at column {exc.start + 1}"
+    return 0, "unknown position"
 
 
 def _positions_with_multiline(rows: list[list[str]], line_before: int) -> list[int]:

@@ -21,6 +21,9 @@ from fivesafes.sql import Params, quote
 
 TRUE_WORDS = ("true", "yes", "y", "1", "t")
 FALSE_WORDS = ("false", "no", "n", "0", "f")
+# Strict forms: DuckDB's casts would round "2.5" to a whole number or accept "inf".
+INTEGER_PATTERN = r"[+-]?[0-9]+"
+DECIMAL_PATTERN = r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?"
 ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "decimal": pa.float64(),
                "date": pa.date32(), "boolean": pa.bool_()}
 
@@ -113,13 +116,14 @@ class ChunkValidator:
                       f"not a valid date in the form {fmt}")
                 selects.append(f"CAST(try_strptime({ref}, {p(fmt)}) AS DATE) AS {alias}")
             elif attr.type == "integer":
-                check(attr.column, f"{ref} IS NOT NULL AND try_cast({ref} AS BIGINT) IS NULL",
-                      "not a whole number")
-                selects.append(f"try_cast({ref} AS BIGINT) AS {alias}")
+                ok = (f"regexp_full_match({ref}, {p(INTEGER_PATTERN)}) "
+                      f"AND try_cast({ref} AS BIGINT) IS NOT NULL")
+                check(attr.column, f"{ref} IS NOT NULL AND NOT ({ok})", "not a whole number")
+                selects.append(f"CASE WHEN {ok} THEN CAST({ref} AS BIGINT) END AS {alias}")
             elif attr.type == "decimal":
-                check(attr.column, f"{ref} IS NOT NULL AND try_cast({ref} AS DOUBLE) IS NULL",
-                      "not a number")
-                selects.append(f"try_cast({ref} AS DOUBLE) AS {alias}")
+                ok = f"regexp_full_match({ref}, {p(DECIMAL_PATTERN)})"
+                check(attr.column, f"{ref} IS NOT NULL AND NOT ({ok})", "not a number")
+                selects.append(f"CASE WHEN {ok} THEN CAST({ref} AS DOUBLE) END AS {alias}")
             elif attr.type == "boolean":
                 words = TRUE_WORDS + FALSE_WORDS
                 check(attr.column, f"{ref} IS NOT NULL AND lower({ref}) NOT IN ({p.many(words)})",

@@ -35,7 +35,7 @@ def describe_url(url: str) -> str:
         return "<unparseable database URL>"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, read_only: bool = False) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -56,9 +56,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn) -> None:  # pragma: no cover - driver hook
-            # Take the write lock at the start, so concurrent writers queue instead of failing,
-            # and the audit chain's head is read and advanced by one writer at a time.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock at the start, so concurrent writers queue instead of
+            # failing, and the audit chain's head is read and advanced by one writer at a time.
+            # Readers take a snapshot and block nobody.
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(parsed, pool_pre_ping=True)
@@ -71,6 +72,9 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_engine = (make_engine(url, read_only=True)
+                             if self.engine.dialect.name == "sqlite" else self.engine)
+        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
         self._seal_key = seal_key
 
     @contextmanager
@@ -88,11 +92,15 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only unit of work (rolled back at the end)."""
-        with self._sessions() as session:
+        """A unit of work that only reads: one consistent snapshot; objects stay usable after
+        the block. Anything written in it is discarded."""
+        with self._read_sessions() as session:
             session.info["audit_seal_key"] = self._seal_key
-            with session.begin():
+            session.begin()
+            try:
                 yield session
+            finally:
+                session.expunge_all()
                 session.rollback()
 
     # -- schema --------------------------------------------------------------------------------
@@ -128,3 +136,4 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._read_engine.dispose()

@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from sqlalchemy import func, select
+
+from fivesafes import audit
+from fivesafes.encrypted_files import read_encrypted
+from fivesafes.errors import ContractError, HomeError, SourceFileError
+from fivesafes.home import Busy, Deployment
+from fivesafes.pseudonyms import record_key
+from fivesafes.sources.contract import load_all, load_contracts
+from fivesafes.sources.ingest import identifiers_associated_data, ingest
+from fivesafes.store.models import AuditEntry, IngestedSource, IngestRun
+
+from .conftest import GOOD_ROWS, HEADER, SourceFiles
+
+
+def snapshot(home: Deployment) -> tuple:
+    """Everything an ingest may change: files in the zones and rows in the store."""
+    files = sorted(
+        str(p.relative_to(home.root)) for p in home.root.rglob("*")
+        if ".work" not in p.parts and p.name not in {"store.db-wal", "store.db-shm"}
+    )
+    with home.store.reading() as s:
+        rows = (s.scalar(select(func.count()).select_from(IngestRun)),
+                s.scalar(select(func.count()).select_from(IngestedSource)),
+                s.scalar(select(func.count()).select_from(AuditEntry)))
+    return files, rows
+
+
+def run(home: Deployment, *contracts: Path):
+    return ingest(home, load_all(list(contracts)), by="test:officer")
+
+
+def identifiers_of(home: Deployment, label: str, source: str) -> pa.Table:
+    key = home.keys.load_key(label)
+    path = home.linkage / "identifiers" / label / f"{source}.parquet.enc"
+    plain = read_encrypted(path, key, identifiers_associated_data(label, source))
+    return pq.read_table(io.BytesIO(plain))
+
+
+def test_ingest_splits_identifiers_from_attributes(home: Deployment, source_files: SourceFiles):
+    result = run(home, source_files.write())
+    [src] = result.sources
+    assert (src.read, src.accepted, src.quarantined) == (3, 3, 0)
+
+    attrs = pq.read_table(home.root / src.attributes_path)
+    assert attrs.column_names == ["record_key", "offence_code", "hearing_date", "plea",
+                                  "fine_pounds", "age"]
+    assert attrs.schema.field("hearing_date").type == pa.date32()
+    assert attrs.column("fine_pounds").to_pylist() == [120.5, None, 0.0]
+    assert attrs.column("age").to_pylist() == [30, 34, 20]
+    flat = str(attrs.to_pylist())
+    for identifier in ("SMITH", "Mary", "LS6", "MC1", "01/02/1990"):
+        assert identifier not in flat
+
+    raw = (home.root / src.identifiers_path).read_bytes()
+    assert b"SMITH" not in raw and b"MC1" not in raw
+    ids = identifiers_of(home, result.label, "mags")
+    assert ids.column_names == ["record_key", "record_id", "defendant_name", "dob", "gender",
+                                "address", "case_no"]
+    assert ids.column("defendant_name").to_pylist() == ["SMITH, John", "JONES, Mary",
+                                                        "O'BRIEN, Zoë"]
+    assert ids.column("record_key").to_pylist() == attrs.column("record_key").to_pylist()
+
+    with home.store.reading() as s:
+        entry = audit.query(s, audit.EntryFilter(action="ingest.complete"))[0]
+        assert audit.verify(s).intact
+        ingested = s.scalars(select(IngestedSource)).one()
+    assert entry.subject == result.label and entry.actor == "test:officer"
+    assert ingested.rows_read == 3 and len(ingested.file_sha256) == 64
+
+
+def test_record_keys_are_keyed_and_stable_across_refreshes(home, source_files):
+    first = run(home, source_files.write())
+    refreshed = GOOD_ROWS[:2] + [["9", "NEW, Person", "01/01/1970", "M", "x", "MC9", "TH1",
+                                  "01/01/2022", "guilty", "", "52"]]
+    second = run(home, source_files.write(refreshed))
+    keys1 = pq.read_table(home.root / first.sources[0].attributes_path)["record_key"].to_pylist()
+    keys2 = pq.read_table(home.root / second.sources[0].attributes_path)["record_key"].to_pylist()
+    assert keys1[:2] == keys2[:2] and keys2[2] not in keys1
+    secret = home.keys.load_key("record-key")
+    assert keys1[0] == record_key(secret, "mags", "1")
+    assert keys1[0] != record_key(b"another secret of 32 bytes......", "mags", "1")
+    assert "1" not in keys1 and len(set(keys1)) == 3
+
+
+def test_quarantine_names_line_column_reason_and_value(home, source_files):
+    rows = [
+        GOOD_ROWS[0],
+        ["2", "JONES, Mary", "31/02/1990", "F", "x", "MC2", "TH2", "05/06/2020", "guilty", "",
+         "1"],
+        ["3", "BROWN, Al", "03/04/1985", "X", "x", "MC3", "TH3", "bad", "maybe", "lots", "2.5"],
+        ["", "NOID, Al", "03/04/1985", "M", "x", "MC4", "TH3", "05/06/2020", "guilty", "", ""],
+        ["5", "SHORT, Row"],
+        ["6", "MULTI, Line", "03/04/1985", "m", "4 Long\nRoad", "MC6", "TH1", "01/01/2021",
+         "not guilty", "", ""],
+        ["7", "LATE, Row", "03/04/1985", "M", "x", "MC7", "TH1", "", "guilty", "", ""],
+    ]
+    result = run(home, source_files.write(rows))
+    [src] = result.sources
+    assert (src.read, src.accepted, src.quarantined) == (7, 2, 5)
+    assert src.read == src.accepted + src.quarantined
+    with open(home.root / src.quarantine_path, newline="", encoding="utf-8") as fh:
+        got = list(csv.reader(fh))
+    assert got[0] == ["line", "column", "reason", "value"]
+    assert got[1:] == [
+        ["3", "dob", "not a valid date in the form %d/%m/%Y", "31/02/1990"],
+        ["4", "age", "not a whole number", "2.5"],
+        ["4", "fine_pounds", "not a number", "lots"],
+        ["4", "gender", "not one of the sex codes F, M, U declared in the contract", "X"],
+        ["4", "hearing_date", "not a valid date in the form %d/%m/%Y", "bad"],
+        ["4", "plea", "not one of the allowed values (guilty, not guilty)", "maybe"],
+        ["5", "case_id", "record id is empty", ""],
+        ["6", "", "row has 2 fields; the header has 11", ""],
+        ["9", "hearing_date", "required value is empty", ""],
+    ]
+    accepted = identifiers_of(home, result.label, "mags")
+    assert accepted["record_id"].to_pylist() == ["1", "6"]
+    assert accepted["address"].to_pylist()[1] == "4 Long\nRoad"
+
+
+def test_parquet_source_with_typed_dates(home, source_files):
+    table = pa.table({h: [r[i] for r in GOOD_ROWS] for i, h in enumerate(HEADER)})
+    table = table.set_column(HEADER.index("hearing_date"), "hearing_date",
+                             pa.array([pa.scalar(18418, pa.date32())] * 3))
+    pq.write_table(table, source_files.folder / "mags.parquet")
+    result = run(home, source_files.write(name="mags.parquet", fmt="parquet"))
+    [src] = result.sources
+    assert (src.read, src.accepted, src.quarantined) == (3, 3, 0)
+    attrs = pq.read_table(home.root / src.attributes_path)
+    assert str(attrs["hearing_date"][0]) == "2020-06-05"
+
+
+def _assert_refused(home, contract_paths, error, *fragments):
+    before = snapshot(home)
+    with pytest.raises(error) as info:
+        run(home, *contract_paths)
+    message = str(info.value)
+    assert "\n" not in message
+    for fragment in fragments:
+        assert fragment in message, message
+    assert snapshot(home) == before  # nothing written, nothing recorded
+    return message
+
+
+def test_missing_file(home, source_files):
+    contract = source_files.write()
+    (source_files.folder / "mags.csv").unlink()
+    _assert_refused(home, [contract], SourceFileError, "mags.csv", "file not found",
+                    "relative to the contract")
+
+
+def test_missing_column(home, source_files):
+    header = [h if h != "dob" else "date_of_birth" for h in HEADER]
+    _assert_refused(home, [source_files.write(header=header)], SourceFileError,
+                    "'dob'", "not in the file", "mags.csv")
+
+
+def test_wrong_delimiter(home, source_files):
+    contract = source_files.write(delimiter=";", contract_delimiter=",")
+    _assert_refused(home, [contract], SourceFileError, "looks ';'-delimited",
+                    "delimiter = ';'")
+
+
+def test_wrong_encoding(home, source_files):
+    contract = source_files.write(encoding="latin-1", contract_encoding="utf-8")
+    _assert_refused(home, [contract], SourceFileError, "line 4 is not utf-8 text", "0xeb",
+                    "encoding")
+
+
+def test_empty_file(home, source_files):
+    _assert_refused(home, [source_files.write(raw=b"")], SourceFileError, "empty")
+
+
+def test_binary_file(home, source_files):
+    _assert_refused(home, [source_files.write(raw=b"PK\x03\x04\x00\x00binary")],
+                    SourceFileError, "binary")
+
+
+def test_csv_declared_as_parquet(home, source_files):
+    source_files.write()  # a CSV extract ...
+    contract = source_files.write(fmt="parquet")  # ... named by a contract that says Parquet
+    _assert_refused(home, [contract], SourceFileError, "not a readable Parquet file",
+                    'format = "csv"')
+
+
+def test_duplicated_record_ids(home, source_files):
+    rows = GOOD_ROWS + [["2"] + GOOD_ROWS[0][1:]]
+    _assert_refused(home, [source_files.write(rows)], SourceFileError, "duplicated",
+                    "'2' on lines 3 and 5", "unique")
+
+
+def test_malformed_contract_reports_every_problem(source_files):
+    contract = source_files.write(contract_extra="\n[[source.attribute]]\ncolumn = \"x\"\n"
+                                                 "type = \"text\"\nsensitivty = \"other\"\n")
+    with pytest.raises(ContractError) as info:
+        load_contracts(contract)
+    message = str(info.value)
+    assert "unknown key(s) 'sensitivty'" in message
+    assert "type 'text' is not one of" in message
+    assert "'sensitivity' is required" in message
+    assert "3 problem(s)" in message
+
+
+def test_one_bad_source_stops_the_whole_run(home, source_files, tmp_path):
+    good = source_files.write()
+    other = tmp_path / "other"
+    other.mkdir()
+    bad = SourceFiles(other).write(raw=b"")
+    bad.write_text(bad.read_text().replace('name = "mags"', 'name = "mags2"'))
+    _assert_refused(home, [good, bad], SourceFileError, "empty")
+
+
+def test_a_second_ingest_at_the_same_time_is_refused(home, source_files):
+    with Busy(home, "ingest"), pytest.raises(HomeError, match="in progress"):
+        run(home, source_files.write())
