@@ -260,3 +260,7 @@ def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
 
 def run() -> None:  # pragma: no cover - console script shim
     main()
+
+
+if __name__ == "__main__":  # pragma: no cover - python -m fivesafes.cli
+    main()
