@@ -1,0 +1,197 @@
+"""``generate``: write a complete set of synthetic source extracts with contracts and ground truth.
+
+The run writes into a hidden temporary sibling of ``out`` and renames it into place at the end, so
+an interrupted run leaves nothing half-written behind.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import FivesafesError
+from . import offences, pathways, places, population
+from .identity import ErrorLog
+from .systems import SYSTEMS
+from .systems.base import Table, inject_invalid
+from .writer import write_contract, write_csv_rows, write_extract
+
+Progress = Callable[[str, int, int], None]
+
+# Independent random streams, so that a change in one stage does not shift the others.
+_STREAMS = ("population", "careers", *(system.SPEC.name for system in SYSTEMS), "invalid")
+
+
+@dataclass(frozen=True)
+class SynthPaths:
+    """Where everything was written (under the final output directory)."""
+
+    root: Path
+    extracts: dict[str, Path]
+    contracts: dict[str, Path]
+    truth: Path
+    expected_quarantine: Path
+    reference: dict[str, Path]
+
+
+@dataclass(frozen=True)
+class SynthSummary:
+    people: int
+    seed: int
+    records_per_source: dict[str, int]
+    total_records: int
+    paths: SynthPaths
+    seconds: float
+    error_counts: dict[str, int] = field(default_factory=dict)  # records carrying each error
+    invalid_rows: dict[str, int] = field(default_factory=dict)  # per source
+
+    @property
+    def records_per_person(self) -> float:
+        return self.total_records / self.people
+
+
+def _check(people: int, out: Path, seed: int) -> None:
+    if isinstance(people, bool) or not isinstance(people, int | np.integer) or people < 1:
+        raise FivesafesError(f"--people must be a whole number of at least 1, not {people!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise FivesafesError(f"--seed must be a whole number of at least 0, not {seed!r}")
+    if out.exists():
+        if not out.is_dir():
+            raise FivesafesError(f"{out} exists and is not a directory; choose a new --out")
+        if any(out.iterdir()):
+            raise FivesafesError(f"{out} is not empty; choose a new or empty --out directory")
+
+
+def generate(
+    people: int,
+    out: Path | str,
+    seed: int = 1,
+    on_progress: Progress | None = None,
+) -> SynthSummary:
+    """Generate extracts for ``people`` synthetic people into ``out`` (which must not exist or be
+    empty). The same ``people`` and ``seed`` always produce byte-identical files."""
+    started = time.perf_counter()
+    out = Path(out)
+    _check(people, out, seed)
+    people, seed = int(people), int(seed)
+    steps = ["population", "careers"]
+    steps += [f"{system.SPEC.name}" for system in SYSTEMS]
+    steps += ["truth and reference"]
+    done = 0
+
+    def progress(label: str) -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            on_progress(label, done, len(steps))
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.synth-", dir=out.parent))
+    except OSError as exc:
+        raise FivesafesError(
+            f"cannot write beside {out}: {exc.strerror or exc}; choose a writable --out"
+        ) from None
+    try:
+        streams = dict(
+            zip(_STREAMS, np.random.SeedSequence(seed).spawn(len(_STREAMS)), strict=True)
+        )
+
+        def rng(name: str) -> np.random.Generator:
+            return np.random.default_rng(streams[name])
+
+        log = ErrorLog()
+        pop = population.build(rng("population"), people)
+        progress("population")
+        careers = pathways.build(rng("careers"), pop)
+        progress("careers")
+        for sub in ("extracts", "contracts", "reference"):
+            (work / sub).mkdir()
+        tables: list[Table] = []
+        invalid_rng = rng("invalid")
+        for system in SYSTEMS:
+            name = system.SPEC.name
+            table = system.build(pop, careers, rng(name), log)
+            inject_invalid(table, invalid_rng, log)
+            write_extract(table, work / "extracts" / table.spec.file_name)
+            write_contract(table, work / "contracts" / f"{name}.toml")
+            tables.append(_slim(table))
+            progress(name)
+        _write_truth(work, tables, pop)
+        _write_reference(work)
+        progress("truth and reference")
+        if out.exists():
+            out.rmdir()
+        work.rename(out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    counts = {t.spec.name: len(t) for t in tables}
+    return SynthSummary(
+        people=people,
+        seed=seed,
+        records_per_source=counts,
+        total_records=sum(counts.values()),
+        paths=SynthPaths(
+            root=out,
+            extracts={t.spec.name: out / "extracts" / t.spec.file_name for t in tables},
+            contracts={t.spec.name: out / "contracts" / f"{t.spec.name}.toml" for t in tables},
+            truth=out / "truth.csv",
+            expected_quarantine=out / "expected_quarantine.csv",
+            reference={
+                "offences": out / "reference" / "offences.csv",
+                "courts": out / "reference" / "courts.csv",
+                "establishments": out / "reference" / "establishments.csv",
+            },
+        ),
+        seconds=time.perf_counter() - started,
+        error_counts=log.by_kind(),
+        invalid_rows={t.spec.name: len(t.quarantine) for t in tables},
+    )
+
+
+def _slim(table: Table) -> Table:
+    """Keep only what the truth file needs, so finished extracts do not stay in memory."""
+    record_id = table.spec.record_id
+    return Table(table.spec, {record_id: table.columns[record_id]}, table.person, table.quarantine)
+
+
+def _write_truth(work: Path, tables: list[Table], pop: population.Population) -> None:
+    def truth_rows():
+        yield ("source", "record_id", "true_id")
+        for table in tables:
+            ids = table.columns[table.spec.record_id].tolist()
+            true = pop.true_id[table.person].tolist()
+            name = table.spec.name
+            yield from ((name, r, t) for r, t in zip(ids, true, strict=True))
+
+    write_csv_rows(work / "truth.csv", truth_rows())
+    quarantine = [("source", "record_id", "column", "problem")]
+    for table in tables:
+        quarantine.extend((table.spec.name, *row) for row in table.quarantine)
+    write_csv_rows(work / "expected_quarantine.csv", quarantine)
+
+
+def _write_reference(work: Path) -> None:
+    write_csv_rows(work / "reference" / "offences.csv", offences.reference_rows())
+    courts = [("court", "court_type", "region")]
+    for region in places.REGIONS:
+        courts.extend((name, "magistrates", region.name) for name in region.magistrates)
+        courts.extend((name, "crown", region.name) for name in region.crown)
+        courts.extend((name, "family", region.name) for name, _ in region.family)
+    write_csv_rows(work / "reference" / "courts.csv", courts)
+    estates: dict[str, tuple[set[str], str]] = {}
+    for region in places.REGIONS:
+        for estate, names in (("male", region.mens_prisons), ("female", region.womens_prisons)):
+            for name in names:
+                estates.setdefault(name, (set(), region.name))[0].add(estate)
+    prisons = [("establishment", "estate", "region")]
+    for name, (kinds, region_name) in estates.items():
+        prisons.append((name, " and ".join(sorted(kinds, reverse=True)), region_name))
+    write_csv_rows(work / "reference" / "establishments.csv", prisons)
