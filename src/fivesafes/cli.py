@@ -22,8 +22,9 @@ from fivesafes import __version__, audit
 from fivesafes.errors import AuditTamperedError, FivesafesError
 from fivesafes.home import ACTOR_ENV, HOME_ENV, Deployment, default_actor, init_home, open_home
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Piped output (make, CI, logs) gets a width that keeps tables readable.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 132)
+err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 132)
 
 
 def _fail(exc: FivesafesError) -> None:
@@ -242,8 +243,9 @@ def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
                   title=f"{result.label}: read = accepted + quarantined")
     for s in result.sources:
         top = next(iter(s.reasons.items()), None)
+        reason = f"{top[0]} ({top[1]})" if top else ""
         table.add_row(s.source, s.owner, f"{s.read:,}", f"{s.accepted:,}",
-                      f"{s.quarantined:,}", f"{top[0]} ({top[1]})" if top else "")
+                      f"{s.quarantined:,}", reason if len(reason) < 60 else reason[:57] + "...")
     table.add_row("all", "", f"{result.read:,}", f"{result.accepted:,}",
                   f"{result.quarantined:,}", "", style="bold")
     console.print(table)
