@@ -65,7 +65,7 @@ def record(
     at: datetime | None = None,
 ) -> AuditEntry:
     """Append one entry in ``session``'s transaction; it commits or rolls back with the change."""
-    if not by:
+    if not by or not by.strip():
         raise ValueError("every audited action names its actor")
     head = session.execute(
         select(AuditHead).where(AuditHead.id == _HEAD_ID).with_for_update()
@@ -145,11 +145,23 @@ def verify(session: Session) -> Verification:
             count, min(head.seq, last + 1) or 1,
             "the audit head's seal is invalid (the head was edited, or the log was rewritten)",
         )
-    if head.seq != last or head.hash != prev:
+    if head.seq > last:
         return Verification(
             count, last + 1,
             f"the log ends at entry {last} but its sealed head records entry {head.seq}: "
             f"entries {last + 1}..{head.seq} were deleted",
+        )
+    if head.seq < last:
+        return Verification(
+            count, head.seq + 1,
+            f"entries {head.seq + 1}..{last} were added without the audit key (the sealed "
+            f"head records entry {head.seq})",
+        )
+    if head.hash != prev:
+        return Verification(
+            count, last,
+            "the log was rewritten: its entries chain correctly but do not end in the hash "
+            "its sealed head records",
         )
     return Verification(count)
 

@@ -16,7 +16,9 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from fivesafes import __version__, audit
 from fivesafes.errors import AuditTamperedError, FivesafesError
@@ -28,7 +30,7 @@ err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isa
 
 
 def _fail(exc: FivesafesError) -> None:
-    err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
     sys.exit(exc.exit_code)
 
 
@@ -61,7 +63,10 @@ def with_home(fn: Callable[..., Any]) -> Callable[..., Any]:
     @home_option
     @functools.wraps(fn)
     def wrapper(home: Path, **kwargs: Any) -> Any:
-        deployment = open_home(home)
+        try:
+            deployment = open_home(home)
+        except FivesafesError as exc:
+            _fail(exc)
         try:
             return fn(deployment=deployment, **kwargs)
         finally:
@@ -86,7 +91,7 @@ def init(directory: Path, db_url: str | None, actor: str | None) -> None:
     """Create a new deployment home in DIRECTORY (refuses to overwrite one)."""
     deployment = init_home(directory, by=actor or default_actor(), db_url=db_url)
     try:
-        console.print(f"Created home [bold]{deployment.root}[/]")
+        console.print(f"Created home [bold]{escape(str(deployment.root))}[/]")
         for zone in ("linkage", "research", "extracts", "released"):
             console.print(f"  zone {zone:<9} {deployment.root / zone}")
         console.print(f"  master key     {deployment.keys.folder / 'master.key'} (mode 0600)")
@@ -185,8 +190,9 @@ def audit_show(deployment: Deployment, actor: str | None, action: str | None,
         return
     table = Table("seq", "at (UTC)", "actor", "action", "subject", "details")
     for e in entries:
-        table.add_row(str(e["seq"]), e["at"][:19].replace("T", " "), e["actor"], e["action"],
-                      e["subject"], json.dumps(e["details"], ensure_ascii=False)[:80])
+        cells = (str(e["seq"]), e["at"][:19].replace("T", " "), e["actor"], e["action"],
+                 e["subject"], json.dumps(e["details"], ensure_ascii=False)[:80])
+        table.add_row(*(Text(cell) for cell in cells))  # audit text is data, never markup
     console.print(table)
     console.print(f"{len(entries)} entries")
 

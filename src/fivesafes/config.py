@@ -76,14 +76,18 @@ def load_settings(home: Path) -> Settings:
     ]
     if unknown:
         raise HomeError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}; remove them")
+    not_tables = [s for s in KNOWN_KEYS if s in raw and not isinstance(raw[s], dict)]
+    if not_tables:
+        raise HomeError(f"{path}: [{not_tables[0]}] must be a table of settings, e.g. "
+                        f"[{not_tables[0]}] on its own line followed by its keys")
     store = raw.get("store", {})
     url = os.environ.get(DB_URL_ENV) or store.get("url") or f"sqlite:///{home / 'fivesafes.db'}"
     ingest = raw.get("ingest", {})
     retention = raw.get("retention", {})
     chunk = ingest.get("chunk_rows", 200_000)
     days = retention.get("identifier_days", 30)
-    if not isinstance(chunk, int) or chunk < 1:
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise HomeError(f"{path}: ingest.chunk_rows must be a positive whole number")
-    if not isinstance(days, int) or days < 0:
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         raise HomeError(f"{path}: retention.identifier_days must be a whole number of days")
     return Settings(db_url=url, ingest_chunk_rows=chunk, identifier_retention_days=days, raw=raw)

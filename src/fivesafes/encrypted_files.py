@@ -95,6 +95,8 @@ def read_encrypted(path: Path, key: bytes, associated: bytes = b"") -> bytes:
                 raise KeyMaterialError(f"{path}: encrypted file is truncated")
             (length,) = _LEN.unpack(raw_len)
             sealed = fh.read(length)
+            if len(sealed) != length:
+                raise KeyMaterialError(f"{path}: encrypted file is truncated")
             final = not fh.peek(1)
             nonce = prefix + struct.pack(">I", index)
             try:

@@ -127,6 +127,7 @@ def init_home(root: Path, *, by: str, db_url: str | None = None, clock: Clock = 
     if db_url is None and os.environ.get("FIVESAFES_DB_URL"):
         db_url = os.environ["FIVESAFES_DB_URL"]
     created_root = not root.exists()
+    migrated: Store | None = None
     try:
         _mkdir_private(root)
         for zone in ZONES:
@@ -151,6 +152,7 @@ def init_home(root: Path, *, by: str, db_url: str | None = None, clock: Clock = 
                 "database (or schema)"
             )
         store.upgrade()
+        migrated = store
         deployment = Deployment(root, settings, store, keys, clock)
         with store.transaction() as session:
             audit.record(
@@ -159,6 +161,11 @@ def init_home(root: Path, *, by: str, db_url: str | None = None, clock: Clock = 
             )
         return deployment
     except BaseException:
+        if migrated is not None:
+            try:
+                migrated.drop_schema()
+            finally:
+                migrated.dispose()
         if created_root:
             shutil.rmtree(root, ignore_errors=True)
         else:

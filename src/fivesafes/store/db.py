@@ -52,6 +52,8 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
+            if read_only:
+                cur.execute("PRAGMA query_only=ON")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -72,8 +74,11 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_engine = (make_engine(url, read_only=True)
-                             if self.engine.dialect.name == "sqlite" else self.engine)
+        if self.engine.dialect.name == "sqlite":
+            self._read_engine = make_engine(url, read_only=True)
+        else:  # one consistent snapshot, as on SQLite, and no writes
+            self._read_engine = self.engine.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True)
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
         self._seal_key = seal_key
 
@@ -92,8 +97,8 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A unit of work that only reads: one consistent snapshot; objects stay usable after
-        the block. Anything written in it is discarded."""
+        """A unit of work that only reads: one consistent snapshot, in which writing is an error;
+        objects stay usable after the block."""
         with self._read_sessions() as session:
             session.info["audit_seal_key"] = self._seal_key
             session.begin()
@@ -119,6 +124,10 @@ class Store:
     def upgrade(self) -> None:
         """Bring the schema to the newest revision."""
         command.upgrade(_alembic_config(self.engine), "head")
+
+    def drop_schema(self) -> None:
+        """Remove every table this code created (used to undo a failed ``init``)."""
+        command.downgrade(_alembic_config(self.engine), "base")
 
     def check_schema(self) -> None:
         """Refuse to work on a store whose schema is not the one this code expects."""

@@ -1,0 +1,145 @@
+"""Settings: defaults, validation naming the bad key, and FIVESAFES_DB_URL overriding the file."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from fivesafes.config import CONFIG_FILE, Settings, default_config_text, load_settings
+from fivesafes.errors import HomeError
+from fivesafes.home import _toml_string
+
+
+@pytest.fixture(autouse=True)
+def _no_db_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FIVESAFES_DB_URL", raising=False)
+
+
+def _home(tmp_path: Path, text: str) -> Path:
+    (tmp_path / CONFIG_FILE).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_default_config_gives_safe_defaults(tmp_path: Path) -> None:
+    settings = load_settings(_home(tmp_path, default_config_text()))
+    assert settings == Settings(db_url=f"sqlite:///{tmp_path / 'fivesafes.db'}",
+                                ingest_chunk_rows=200_000, identifier_retention_days=30)
+    # every default written to the file is one load_settings knows
+    raw = tomllib.loads(default_config_text())
+    assert set(raw) == {"store", "ingest", "retention"}
+
+
+def test_empty_file_gives_the_same_defaults(tmp_path: Path) -> None:
+    settings = load_settings(_home(tmp_path, ""))
+    assert settings == Settings(db_url=f"sqlite:///{tmp_path / 'fivesafes.db'}")
+    assert (settings.ingest_chunk_rows, settings.identifier_retention_days) == (200_000, 30)
+
+
+def test_values_from_the_file(tmp_path: Path) -> None:
+    settings = load_settings(_home(tmp_path, (
+        '[store]\nurl = "postgresql+psycopg://fs@db:5432/fs"\n'
+        "[ingest]\nchunk_rows = 5000\n"
+        "[retention]\nidentifier_days = 0\n"
+    )))
+    assert settings.db_url == "postgresql+psycopg://fs@db:5432/fs"
+    assert settings.ingest_chunk_rows == 5000
+    assert settings.identifier_retention_days == 0
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = _home(tmp_path, '[store]\nurl = "sqlite:////from/file.db"\n')
+    monkeypatch.setenv("FIVESAFES_DB_URL", "postgresql+psycopg://fs@env:5432/fs")
+    assert load_settings(home).db_url == "postgresql+psycopg://fs@env:5432/fs"
+    monkeypatch.setenv("FIVESAFES_DB_URL", "")  # empty means unset
+    assert load_settings(home).db_url == "sqlite:////from/file.db"
+    monkeypatch.delenv("FIVESAFES_DB_URL")
+    assert load_settings(home).db_url == "sqlite:////from/file.db"
+
+
+def test_environment_overrides_the_default(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIVESAFES_DB_URL", "sqlite:////elsewhere.db")
+    assert load_settings(_home(tmp_path, default_config_text())).db_url == "sqlite:////elsewhere.db"
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("[colour]\nscheme = 'dark'\n", ["colour"]),
+        ("[store]\npassword = 'x'\n", ["store.password"]),
+        ("[ingest]\nchunk_row = 10\n", ["ingest.chunk_row"]),
+        ("top = 1\n[retention]\nidentifier_day = 3\n", ["retention.identifier_day", "top"]),
+    ],
+    ids=["section", "store-key", "ingest-key", "two"],
+)
+def test_unknown_settings_are_named(tmp_path: Path, text: str, named: list[str]) -> None:
+    with pytest.raises(HomeError, match="unknown setting") as caught:
+        load_settings(_home(tmp_path, text))
+    message = str(caught.value)
+    assert str(tmp_path / CONFIG_FILE) in message
+    assert ", ".join(named) in message
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("[ingest]\nchunk_rows = 0\n", "ingest.chunk_rows"),
+        ("[ingest]\nchunk_rows = -5\n", "ingest.chunk_rows"),
+        ("[ingest]\nchunk_rows = 'many'\n", "ingest.chunk_rows"),
+        ("[ingest]\nchunk_rows = 1.5\n", "ingest.chunk_rows"),
+        ("[retention]\nidentifier_days = -1\n", "retention.identifier_days"),
+        ("[retention]\nidentifier_days = '30'\n", "retention.identifier_days"),
+        ("[retention]\nidentifier_days = 2.0\n", "retention.identifier_days"),
+    ],
+    ids=["zero", "negative", "text", "fraction", "days-negative", "days-text", "days-float"],
+)
+def test_invalid_values_are_named(tmp_path: Path, text: str, named: str) -> None:
+    with pytest.raises(HomeError) as caught:
+        load_settings(_home(tmp_path, text))
+    assert named in str(caught.value)
+    assert str(tmp_path / CONFIG_FILE) in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["[ingest]\nchunk_rows = true\n",
+                                  "[retention]\nidentifier_days = false\n"],
+                         ids=["chunk_rows", "identifier_days"])
+def test_booleans_are_not_numbers(tmp_path: Path, text: str) -> None:
+    with pytest.raises(HomeError):
+        load_settings(_home(tmp_path, text))
+
+
+@pytest.mark.parametrize("text", ["store = 'sqlite:///x.db'\n", "ingest = 5\n",
+                                  "retention = [1]\n"], ids=["store", "ingest", "retention"])
+def test_a_section_that_is_not_a_table_is_named(tmp_path: Path, text: str) -> None:
+    with pytest.raises(HomeError) as caught:
+        load_settings(_home(tmp_path, text))
+    assert text.split(" ")[0] in str(caught.value)
+
+
+def test_invalid_toml_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(HomeError, match="not valid TOML") as caught:
+        load_settings(_home(tmp_path, "[store\nurl = 1\n"))
+    assert str(tmp_path / CONFIG_FILE) in str(caught.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(HomeError, match="not a fivesafes home") as caught:
+        load_settings(tmp_path)
+    assert f"fivesafes init {tmp_path}" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:////tmp/with space/fivesafes.db",
+        'sqlite:////tmp/quote"d/fivesafes.db',
+        "sqlite:///C:\\data\\fivesafes.db",
+        "postgresql+psycopg://fs:p%40ss@db:5432/fs?options=-csearch_path%3Dx",
+        "sqlite:////tmp/ünïcødé.db",
+    ],
+)
+def test_url_written_by_init_reads_back_unchanged(tmp_path: Path, url: str) -> None:
+    text = default_config_text().replace("[store]\n", f"[store]\nurl = {_toml_string(url)}\n", 1)
+    assert load_settings(_home(tmp_path, text)).db_url == url

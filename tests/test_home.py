@@ -1,0 +1,368 @@
+"""Deployment homes: layout and permissions, refusing to overwrite, cleaning up after a failed
+init, opening (and refusing to open) a home, and scratch space."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from fivesafes import audit
+from fivesafes.errors import HomeError, KeyMaterialError, StoreError
+from fivesafes.home import (
+    LINKAGE_FOLDERS,
+    ZONES,
+    Busy,
+    Deployment,
+    default_actor,
+    init_home,
+    open_home,
+)
+from fivesafes.keys import RECORD_KEY_SECRET
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("FIVESAFES_DB_URL", "FIVESAFES_HOME", "FIVESAFES_ACTOR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def local_home(tmp_path: Path, clock) -> Iterator[Deployment]:
+    """A home on the default store (SQLite in the home), for behaviour that does not depend on
+    the database."""
+    deployment = init_home(tmp_path / "local", by="test:officer", clock=clock)
+    try:
+        yield deployment
+    finally:
+        deployment.close()
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _sql(home: Deployment, statement: str, **params: object) -> None:
+    with home.store.engine.begin() as conn:
+        conn.execute(sa.text(statement), params)
+
+
+# -- layout -----------------------------------------------------------------------------------
+def test_layout_and_permissions(local_home: Deployment) -> None:
+    root = local_home.root
+    assert root.is_absolute()
+    assert _mode(root) == 0o700
+    for zone in ZONES:
+        assert (root / zone).is_dir() and _mode(root / zone) == 0o700
+    for folder in LINKAGE_FOLDERS:
+        path = root / "linkage" / folder
+        assert path.is_dir() and _mode(path) == 0o700
+    assert _mode(root / ".work") == 0o700
+    keys = root / "linkage" / "keys"
+    assert _mode(keys / "master.key") == 0o600
+    assert _mode(keys / f"{RECORD_KEY_SECRET}.wrapped") == 0o600
+    assert (root / "fivesafes.toml").is_file()
+    h = local_home
+    assert (h.linkage, h.research, h.extracts, h.released, h.work) == (
+        root / "linkage", root / "research", root / "extracts", root / "released",
+        root / ".work",
+    )
+    assert local_home.relative(root / "research" / "x.parquet") == "research/x.parquet"
+
+
+def test_zones_stay_private_under_a_permissive_umask(tmp_path: Path) -> None:
+    old = os.umask(0)
+    try:
+        deployment = init_home(tmp_path / "h", by="test:officer")
+    finally:
+        os.umask(old)
+    try:
+        for zone in ZONES:
+            assert _mode(deployment.root / zone) == 0o700
+        assert _mode(deployment.root) == 0o700
+        assert _mode(deployment.keys.folder / "master.key") == 0o600
+    finally:
+        deployment.close()
+
+
+def test_init_writes_one_audit_entry(home: Deployment, clock) -> None:
+    with home.store.reading() as session:
+        entries = audit.as_dicts(audit.query(session))
+        result = audit.verify(session)
+    assert result.intact and result.entries == 1
+    (entry,) = entries
+    assert entry["actor"] == "test:officer" and entry["action"] == "home.init"
+    assert entry["subject"] == "home:home"
+    assert entry["at"] == "2026-01-05T09:00:00.000001Z"  # from the home's clock
+    assert entry["details"] == {"zones": list(ZONES)}
+
+
+def test_record_key_secret_is_created(local_home: Deployment) -> None:
+    assert len(local_home.keys.load_key(RECORD_KEY_SECRET)) == 32
+
+
+# -- init refuses to overwrite; failed init cleans up -----------------------------------------
+def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    root = tmp_path / "busy"
+    root.mkdir()
+    (root / "data.csv").write_text("a,b\n")
+    with pytest.raises(HomeError, match="not empty") as caught:
+        init_home(root, by="test:officer", db_url=f"sqlite:///{tmp_path / 'x.db'}")
+    assert str(root) in str(caught.value)
+    assert [p.name for p in root.iterdir()] == ["data.csv"]
+
+
+def test_init_refuses_a_hidden_file_too(tmp_path: Path) -> None:
+    root = tmp_path / "busy"
+    root.mkdir()
+    (root / ".keep").write_text("")
+    with pytest.raises(HomeError):
+        init_home(root, by="test:officer", db_url=f"sqlite:///{tmp_path / 'x.db'}")
+    assert [p.name for p in root.iterdir()] == [".keep"]
+
+
+def test_init_refuses_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("x")
+    with pytest.raises(HomeError):
+        init_home(target, by="test:officer", db_url=f"sqlite:///{tmp_path / 'x.db'}")
+    assert target.read_text() == "x"
+
+
+def test_failed_init_leaves_nothing_behind(home: Deployment, tmp_path: Path,
+                                           db_url: str) -> None:
+    second = tmp_path / "second"
+    with pytest.raises(HomeError, match="empty database"):  # the store belongs to ``home``
+        init_home(second, by="test:officer", db_url=db_url)
+    assert not second.exists()
+    second.mkdir()  # an empty folder given by the user stays, emptied
+    with pytest.raises(HomeError, match="empty database"):
+        init_home(second, by="test:officer", db_url=db_url)
+    assert second.is_dir() and list(second.iterdir()) == []
+    with home.store.reading() as session:  # and the first home's log is untouched
+        assert audit.verify(session) == audit.Verification(1)
+    third = tmp_path / "third"
+    with pytest.raises(ValueError, match="actor"):  # fails late, at the first audit entry
+        init_home(third, by="", db_url=f"sqlite:///{tmp_path / 'third.db'}")
+    assert not third.exists()
+
+
+def test_init_failing_late_leaves_the_store_empty(tmp_path: Path, db_url: str) -> None:
+    root = tmp_path / "h"
+    with pytest.raises(ValueError, match="actor"):
+        init_home(root, by="", db_url=db_url)
+    init_home(root, by="test:officer", db_url=db_url).close()
+
+
+def test_init_takes_the_store_from_the_environment(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    monkeypatch.setenv("FIVESAFES_DB_URL", db_url)
+    deployment = init_home(tmp_path / "h", by="test:officer")
+    deployment.close()
+    assert deployment.settings.db_url == db_url
+    assert not (tmp_path / "h" / "fivesafes.db").exists()
+    monkeypatch.delenv("FIVESAFES_DB_URL")
+    reopened = open_home(tmp_path / "h")
+    try:
+        assert reopened.settings.db_url == db_url
+    finally:
+        reopened.close()
+
+
+# -- opening ----------------------------------------------------------------------------------
+def test_open_home_sees_the_same_store_and_keys(home: Deployment, db_url: str) -> None:
+    with home.store.transaction() as session:
+        audit.record(session, by="test:officer", action="x.y", subject="z", at=home.clock())
+    reopened = open_home(home.root)
+    try:
+        assert reopened.root == home.root
+        assert reopened.settings.db_url == db_url
+        with reopened.store.transaction() as session:
+            audit.record(session, by="test:other", action="x.y", subject="z")
+        with reopened.store.reading() as session:
+            assert audit.verify(session) == audit.Verification(3)
+        assert reopened.keys.load_key(RECORD_KEY_SECRET) == home.keys.load_key(RECORD_KEY_SECRET)
+    finally:
+        reopened.close()
+
+
+def test_open_home_relative_path(local_home: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(local_home.root.parent)
+    reopened = open_home(Path(local_home.root.name))
+    try:
+        assert reopened.root == local_home.root
+    finally:
+        reopened.close()
+
+
+def test_open_a_folder_that_is_not_a_home(tmp_path: Path) -> None:
+    folder = tmp_path / "somewhere"
+    folder.mkdir()
+    with pytest.raises(HomeError, match="not a fivesafes home") as caught:
+        open_home(folder)
+    assert str(folder) in str(caught.value)
+    assert f"fivesafes init {folder}" in str(caught.value)
+
+
+def test_open_a_home_with_an_unsafe_master_key(local_home: Deployment) -> None:
+    key = local_home.keys.folder / "master.key"
+    os.chmod(key, 0o644)
+    with pytest.raises(KeyMaterialError, match=f"chmod 600 {key}"):
+        open_home(local_home.root)
+
+
+def test_open_a_home_without_its_master_key(local_home: Deployment) -> None:
+    (local_home.keys.folder / "master.key").unlink()
+    with pytest.raises(KeyMaterialError, match="master key missing"):
+        open_home(local_home.root)
+
+
+def test_open_a_home_with_another_homes_master_key(local_home: Deployment, tmp_path: Path) -> None:
+    other = init_home(tmp_path / "other", by="test:officer",
+                      db_url=f"sqlite:///{tmp_path / 'other.db'}")
+    other.close()
+    master = local_home.keys.folder / "master.key"
+    master.unlink()
+    master.write_bytes((other.keys.folder / "master.key").read_bytes())
+    os.chmod(master, 0o600)
+    reopened = open_home(local_home.root)
+    try:
+        with reopened.store.reading() as session:
+            result = audit.verify(session)
+        assert not result.intact and "seal" in result.problem
+        with pytest.raises(KeyMaterialError, match="cannot be unwrapped"):
+            reopened.keys.load_key(RECORD_KEY_SECRET)
+    finally:
+        reopened.close()
+
+
+def test_open_a_home_whose_store_is_empty(local_home: Deployment, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIVESAFES_DB_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    with pytest.raises(StoreError) as caught:
+        open_home(local_home.root)
+    message = str(caught.value)
+    assert "empty" in message and "fivesafes db upgrade" in message
+
+
+def test_open_a_home_whose_store_lost_its_version(home: Deployment) -> None:
+    _sql(home, "DELETE FROM alembic_version")
+    with pytest.raises(StoreError, match="empty"):
+        open_home(home.root)
+
+
+def test_open_a_home_at_an_older_schema(home: Deployment) -> None:
+    _sql(home, "UPDATE alembic_version SET version_num = :v", v="0000")
+    with pytest.raises(StoreError) as caught:
+        open_home(home.root)
+    message = str(caught.value)
+    assert "0000" in message and home.store.head_revision() in message
+    assert "run 'fivesafes db upgrade'" in message
+
+
+def test_open_a_home_whose_store_is_unreachable(local_home: Deployment,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIVESAFES_DB_URL",
+                       "postgresql+psycopg://fivesafes:hunter2@127.0.0.1:1/nothing")
+    with pytest.raises(StoreError, match="cannot reach") as caught:
+        open_home(local_home.root)
+    assert "hunter2" not in str(caught.value)
+
+
+# -- scratch space ----------------------------------------------------------------------------
+def test_work_folders_are_private_unique_and_inside_the_home(local_home: Deployment) -> None:
+    one, two = local_home.new_work_folder("ingest"), local_home.new_work_folder("ingest")
+    assert one != two
+    for folder in (one, two):
+        assert folder.parent == local_home.work and folder.name.startswith("ingest-")
+        assert _mode(folder) == 0o700
+        assert os.stat(folder).st_dev == os.stat(local_home.research).st_dev
+
+
+def test_clear_abandoned_work_removes_that_kinds_scratch_folders(local_home: Deployment) -> None:
+    ingest_runs = [local_home.new_work_folder("ingest") for _ in range(2)]
+    for folder in ingest_runs:
+        (folder / "nested" / "deeper").mkdir(parents=True)
+        (folder / "nested" / "deeper" / "part.parquet").write_bytes(b"x" * 100)
+    other = local_home.new_work_folder("link")
+    (other / "model.json").write_text("{}")
+    similar = local_home.new_work_folder("ingestion")  # a different kind whose name shares a prefix
+    (local_home.research / "keep.parquet").write_bytes(b"keep")
+    with Busy(local_home, "ingest"):
+        local_home.clear_abandoned_work("ingest")
+    assert not any(folder.exists() for folder in ingest_runs)
+    assert (other / "model.json").read_text() == "{}"
+    assert similar.is_dir()
+    assert (local_home.research / "keep.parquet").read_bytes() == b"keep"
+    assert (local_home.work / "ingest.lock").exists()  # the lock file is not scratch
+    local_home.clear_abandoned_work("ingest")  # nothing to do is fine
+
+
+def test_clear_abandoned_work_without_a_work_folder(local_home: Deployment) -> None:
+    local_home.work.rmdir()
+    local_home.clear_abandoned_work("ingest")
+    assert not local_home.work.exists()
+
+
+def test_clear_abandoned_work_never_follows_links_out_of_the_home(local_home: Deployment,
+                                                                  tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious").write_text("keep")
+    (local_home.work / "ingest-1-link").symlink_to(outside, target_is_directory=True)
+    local_home.clear_abandoned_work("ingest")
+    assert (outside / "precious").read_text() == "keep"
+
+
+# -- the busy lock ----------------------------------------------------------------------------
+def test_busy_lock_is_exclusive_per_kind(local_home: Deployment) -> None:
+    with Busy(local_home, "ingest"):
+        with pytest.raises(HomeError, match="another ingest run is in progress") as caught:
+            with Busy(local_home, "ingest"):
+                pass
+        assert f"pid {os.getpid()}" in str(caught.value)
+        with Busy(local_home, "link"):  # another kind is independent
+            pass
+    with Busy(local_home, "ingest"):  # released at the end of the block
+        pass
+
+
+def test_busy_lock_is_released_when_its_holder_is_killed(local_home: Deployment) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, sys, time\n"
+         "fh = open(sys.argv[1], 'a+')\n"
+         "fcntl.flock(fh, fcntl.LOCK_EX)\n"
+         "fh.write('pid holder'); fh.flush()\n"
+         "print('locked', flush=True)\n"
+         "time.sleep(60)\n",
+         str(local_home.work / "ingest.lock")],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(HomeError, match="pid holder"):
+            with Busy(local_home, "ingest"):
+                pass
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    with Busy(local_home, "ingest"):
+        assert (local_home.work / "ingest.lock").read_text() == f"pid {os.getpid()}"
+
+
+# -- the actor --------------------------------------------------------------------------------
+def test_default_actor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIVESAFES_ACTOR", "  officer:jo  ")
+    assert default_actor() == "officer:jo"
+    monkeypatch.setenv("FIVESAFES_ACTOR", "   ")
+    assert default_actor().startswith("os:") and len(default_actor()) > 3
+    monkeypatch.delenv("FIVESAFES_ACTOR")
+    assert default_actor().startswith("os:")
