@@ -176,6 +176,16 @@ def _attack(home: Deployment) -> Iterator[None]:
     assert _verify(home).intact
 
 
+def test_a_wiped_log_is_not_intact(home: Deployment) -> None:
+    with _attack(home):
+        with home.store.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM audit_entry"))
+            conn.execute(sa.text("DELETE FROM audit_head"))
+        result = _verify(home)
+        assert (result.intact, result.first_bad) == (False, 1)
+        assert "empty" in result.problem
+
+
 def test_edited_entry_is_named(home: Deployment) -> None:
     _append(home, 5)  # entries 1..6
     edits = [

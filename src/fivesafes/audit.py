@@ -137,9 +137,11 @@ def verify(session: Session) -> Verification:
     head = session.get(AuditHead, _HEAD_ID)
     last = expected_seq - 1
     if head is None:
-        if count:
-            return Verification(count, 1, "the audit head is missing")
-        return Verification(0)
+        # Every home's log starts with its home.init entry, so an empty log was emptied.
+        problem = ("the audit head is missing" if count else
+                   "the audit log is empty: every home's log starts with its home.init entry, "
+                   "so its entries (and head) were deleted")
+        return Verification(count, 1, problem)
     if not hmac.compare_digest(head.seal, _seal(_seal_key(session), head.seq, head.hash)):
         return Verification(
             count, min(head.seq, last + 1) or 1,
