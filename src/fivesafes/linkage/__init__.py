@@ -1,0 +1,1 @@
+"""Record linkage: identifier standardisation, then probabilistic linkage across sources."""
