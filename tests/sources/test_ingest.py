@@ -209,6 +209,16 @@ def test_malformed_contract_reports_every_problem(source_files):
     assert "3 problem(s)" in message
 
 
+def test_two_digit_birth_years_are_refused(source_files):
+    contract = source_files.write()
+    contract.write_text(contract.read_text().replace('format = "%d/%m/%Y"\n\n[[source.identifier]]\n'
+                                                     'column = "gender"',
+                                                     'format = "%d/%m/%y"\n\n[[source.identifier]]\n'
+                                                     'column = "gender"'))
+    with pytest.raises(ContractError, match="two-digit year"):
+        load_contracts(contract)
+
+
 def test_one_bad_source_stops_the_whole_run(home, source_files, tmp_path):
     good = source_files.write()
     other = tmp_path / "other"

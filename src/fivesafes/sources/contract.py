@@ -201,6 +201,9 @@ def _parse_identifier(p: _Problems, where: str, raw: dict[str, Any]) -> Identifi
         fmt = fmt if fmt is not None else DEFAULT_DATE_FORMAT
         if not isinstance(fmt, str):
             p.add(where, "'format' must be text")
+        elif "%y" in fmt:
+            p.add(where, f"date format {fmt!r} has a two-digit year (%y); a year of birth "
+                         "cannot be given its century without guessing: ask for %Y")
         else:
             _check_date_format(p, where, fmt)
     if role == "sex":
