@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FS=".venv/bin/fivesafes"
+PY=".venv/bin/python"
 HOME_DIR="${DEMO_HOME:-demo-home}"
 DATA_DIR="${DEMO_DATA:-demo-data}"
 PEOPLE="${DEMO_PEOPLE:-50000}"
-export FIVESAFES_ACTOR="${FIVESAFES_ACTOR:-demo:linkage-officer}"
+unset FIVESAFES_ACTOR  # each step names its account with --as
 unset FIVESAFES_DB_URL  # the demo always uses the embedded SQLite store
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
@@ -17,14 +18,26 @@ rm -rf "$HOME_DIR" "$DATA_DIR"
 
 step "1. Create a deployment home (zones, master key, metadata store, audit log)" \
   "$FS" init "$HOME_DIR"
-step "2. Generate synthetic court, prison and probation extracts ($PEOPLE people)" \
+# Passwords are generated, used once through standard input, and never shown.
+password() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(24))'; }
+password | step "2. Bootstrap the first administrator (deny by default: every action needs an account)" \
+  "$FS" admin create demo.admin --name "Demo Administrator" --email admin@fivesafes.example \
+  --password-stdin --home "$HOME_DIR"
+password | step "3. The administrator creates a linkage officer" \
+  "$FS" people add l.officer --name "Lee Officer" --email l.officer@fivesafes.example \
+  --role linkage_officer --password-stdin --home "$HOME_DIR" --as demo.admin
+step "4. Generate synthetic court, prison and probation extracts ($PEOPLE people)" \
   "$FS" synth --people "$PEOPLE" --out "$DATA_DIR" --seed 42
-step "3. Ingest every source: validate, quarantine bad rows, split identifiers from attributes" \
-  "$FS" ingest --home "$HOME_DIR" "$DATA_DIR"/contracts/*.toml
-step "4. Prove the audit log is intact" \
-  "$FS" audit verify --home "$HOME_DIR"
-step "5. What the audit log recorded" \
-  "$FS" audit show --home "$HOME_DIR" --last 5
+step "5. Ingest every source: validate, quarantine bad rows, split identifiers from attributes" \
+  "$FS" ingest --home "$HOME_DIR" --as l.officer "$DATA_DIR"/contracts/*.toml
+step "6. Safe people and safe projects: apply, route to the data owners' panels, approve, register" \
+  "$FS" demo governance --home "$HOME_DIR"
+step "7. The public register of approved projects" \
+  "$FS" register export --home "$HOME_DIR" --format json
+step "8. Prove the audit log is intact (as the administrator)" \
+  "$FS" audit verify --home "$HOME_DIR" --as demo.admin
+step "9. What the audit log recorded" \
+  "$FS" audit show --home "$HOME_DIR" --last 5 --as demo.admin
 
 printf '\nDone. Home: %s   Extracts: %s\n' "$HOME_DIR" "$DATA_DIR"
 printf 'Quarantined rows (with line, column and reason): %s/linkage/quarantine/\n' "$HOME_DIR"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -87,6 +88,42 @@ def home(tmp_path: Path, db_url: str, clock: FakeClock) -> Iterator[Deployment]:
         yield deployment
     finally:
         deployment.close()
+
+
+ADMIN, OFFICER, AUDITOR = "admin", "officer", "auditor"
+TEST_PASSWORD = "a long test passphrase 42"
+
+
+@dataclass(frozen=True)
+class Staff:
+    admin: str = ADMIN
+    officer: str = OFFICER
+    auditor: str = AUDITOR
+
+
+@pytest.fixture
+def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with small parameters, so tests that create accounts stay fast."""
+    from argon2 import PasswordHasher
+
+    from fivesafes.governance import passwords
+
+    monkeypatch.setattr(passwords, "HASHER",
+                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def staff(home: Deployment, cheap_passwords: None) -> Staff:
+    """An administrator, a linkage officer and an auditor in ``home``."""
+    from fivesafes.governance import accounts
+
+    accounts.create_first_administrator(home, by="os:test", username=ADMIN, full_name="Ada Admin",
+                                        email="admin@example.org", password=TEST_PASSWORD)
+    for username, role in ((OFFICER, "linkage_officer"), (AUDITOR, "auditor")):
+        accounts.create_account(home, by=ADMIN, username=username, full_name=username.title(),
+                                email=f"{username}@example.org", password=TEST_PASSWORD,
+                                roles=((role, ""),))
+    return Staff()
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

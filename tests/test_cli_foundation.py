@@ -19,7 +19,8 @@ from fivesafes.cli import main
 from fivesafes.home import open_home
 from fivesafes.store import Store
 
-ACTOR = "test:cli"
+ACTOR = "admin"  # the administrator every home made by run("init", ...) gets
+PASSWORD = "a long test passphrase 42"
 
 
 def run(*args: str, **env: str | None) -> Result:
@@ -28,7 +29,14 @@ def run(*args: str, **env: str | None) -> Result:
         "FIVESAFES_DB_URL": None,
     }
     base.update(env)
-    return CliRunner().invoke(main, list(args), env=base)
+    result = CliRunner().invoke(main, list(args), env=base)
+    if args[:1] == ("init",) and result.exit_code == 0:
+        # what an operator does next: bootstrap the first administrator (audit needs a role)
+        admin = CliRunner().invoke(
+            main, ["admin", "create", ACTOR, "--name", "Ada Admin", "--email", "a@example.org",
+                   "--password-stdin", "--home", args[1]], input=PASSWORD + "\n", env=base)
+        assert admin.exit_code == 0, admin.output
+    return result
 
 
 def assert_user_error(result: Result, code: int, *needles: str) -> str:
@@ -74,7 +82,8 @@ def _populate(home: Path) -> None:
 
 @pytest.fixture
 def cli_home(tmp_path: Path, db_url: str) -> Path:
-    """A home created by ``fivesafes init`` on each backend, with entries 2..6 added."""
+    """A home created by ``fivesafes init`` on each backend (entry 2 creates its administrator),
+    with entries 3..7 added."""
     home = tmp_path / "home"
     result = run("init", str(home), "--db-url", db_url)
     assert result.exit_code == 0, result.output
@@ -123,7 +132,8 @@ def test_init_creates_a_home(tmp_path: Path, db_url: str, engine: sa.Engine) -> 
     assert (home / "linkage" / "keys" / "record-key.wrapped").is_file()
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT seq, actor, action, subject FROM audit_entry")).all()
-    assert [tuple(r) for r in rows] == [(1, ACTOR, "home.init", "home:new-home")]
+    assert [tuple(r) for r in rows] == [(1, ACTOR, "home.init", "home:new-home"),
+                                        (2, ACTOR, "governance.account.create", "account:admin")]
     assert run("audit", "verify", "--home", str(home)).exit_code == 0
 
 
@@ -135,11 +145,11 @@ def test_init_with_db_url_from_the_environment_and_an_actor(tmp_path: Path, db_u
     assert not (home / "fivesafes.db").exists()
     assert db_url in (home / "fivesafes.toml").read_text()
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT actor FROM audit_entry")).scalar_one() == "officer:jo"
+        assert conn.execute(sa.text("SELECT actor FROM audit_entry WHERE seq = 1")).scalar_one() == "officer:jo"
     # the URL was recorded, so later commands find the store without the variable
     result = run("audit", "verify", "--home", str(home))
     assert result.exit_code == 0, result.output
-    assert "1 entries" in result.output
+    assert "2 entries" in result.output  # home.init, then the administrator
 
 
 def test_init_default_store_is_sqlite_in_the_home(tmp_path: Path) -> None:
@@ -195,7 +205,7 @@ def test_failed_init_leaves_nothing_behind(cli_home: Path, tmp_path: Path, db_ur
     # and the store of the first home is untouched (its chain still verifies under its key)
     result = run("audit", "verify", "--home", str(cli_home))
     assert result.exit_code == 0, result.output
-    assert "6 entries" in result.output
+    assert "7 entries" in result.output
 
 
 # -- choosing the home and the store ----------------------------------------------------------
@@ -203,7 +213,7 @@ def test_home_from_option_or_environment(cli_home: Path, tmp_path: Path) -> None
     by_option = run("audit", "verify", "--home", str(cli_home))
     by_env = run("audit", "verify", FIVESAFES_HOME=str(cli_home))
     assert by_option.exit_code == by_env.exit_code == 0
-    assert "audit log intact: 6 entries" in by_option.output
+    assert "audit log intact: 7 entries" in by_option.output
     assert by_option.output == by_env.output
     # the option wins over the variable
     elsewhere = tmp_path / "elsewhere"
@@ -215,11 +225,11 @@ def test_home_from_option_or_environment(cli_home: Path, tmp_path: Path) -> None
     result = run("db", "upgrade", "--home", str(cli_home), FIVESAFES_DB_URL=other)
     assert result.exit_code == 0, result.output
     assert f"empty -> {_head_revision()}" in result.output
+    # that store has no accounts, so nobody may read its (empty) log: deny by default
     result = run("audit", "show", "--home", str(cli_home), "--json", FIVESAFES_DB_URL=other)
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == []
+    assert_user_error(result, 4, "'admin' is not an active fivesafes account")
     # without the variable the home's own store is used again
-    assert len(_show_json(cli_home)) == 6
+    assert len(_show_json(cli_home)) == 7
 
 
 def test_no_home_given_is_a_usage_error() -> None:
@@ -276,7 +286,7 @@ def _show_json(home: Path, *args: str) -> list[dict]:
 
 def test_audit_show_json_and_its_filters(cli_home: Path) -> None:
     entries = _show_json(cli_home)
-    assert [e["seq"] for e in entries] == [1, 2, 3, 4, 5, 6]
+    assert [e["seq"] for e in entries] == [1, 2, 3, 4, 5, 6, 7]  # 2: the administrator
     first = entries[0]
     assert set(first) == {"seq", "at", "actor", "action", "subject", "details", "prev_hash",
                           "hash"}
@@ -284,26 +294,26 @@ def test_audit_show_json_and_its_filters(cli_home: Path) -> None:
     assert first["details"] == {"zones": ["linkage", "research", "extracts", "released"]}
     assert first["prev_hash"] == audit.GENESIS
     assert entries[1]["prev_hash"] == first["hash"]
-    assert entries[1]["details"] == {"i": 0}
+    assert entries[2]["details"] == {"i": 0}
 
     def seqs(*args: str) -> list[int]:
         return [e["seq"] for e in _show_json(cli_home, *args)]
 
-    assert seqs("--actor", "alice") == [2, 4]
-    assert seqs("--action", "ingest.*") == [2, 4, 6]
-    assert seqs("--action", "ingest.start") == [2, 6]
-    assert seqs("--subject", "run:3") == [5]
-    assert seqs("--subject", "run:*") == [2, 3, 4, 5, 6]
-    assert seqs("--last", "2") == [5, 6]
-    assert seqs("--actor", "bob", "--last", "1") == [6]
+    assert seqs("--actor", "alice") == [3, 5]
+    assert seqs("--action", "ingest.*") == [3, 5, 7]
+    assert seqs("--action", "ingest.start") == [3, 7]
+    assert seqs("--subject", "run:3") == [6]
+    assert seqs("--subject", "run:*") == [3, 4, 5, 6, 7]
+    assert seqs("--last", "2") == [6, 7]
+    assert seqs("--actor", "bob", "--last", "1") == [7]
     assert seqs("--actor", "nobody") == []
-    assert seqs("--since", "2000-01-01") == [1, 2, 3, 4, 5, 6]
+    assert seqs("--since", "2000-01-01") == [1, 2, 3, 4, 5, 6, 7]
     assert seqs("--until", "2000-01-01") == []
     assert seqs("--since", "2999-01-01T00:00") == []
-    plain = entries[2]["at"].removesuffix("Z")  # the time of entry 3, without a zone: UTC
-    assert seqs("--since", plain) == [3, 4, 5, 6]
-    assert seqs("--until", plain) == [1, 2, 3]
-    assert seqs("--since", plain + "+00:00", "--until", entries[4]["at"]) == [3, 4, 5]
+    plain = entries[3]["at"].removesuffix("Z")  # the time of entry 4, without a zone: UTC
+    assert seqs("--since", plain) == [4, 5, 6, 7]
+    assert seqs("--until", plain) == [1, 2, 3, 4]
+    assert seqs("--since", plain + "+00:00", "--until", entries[5]["at"]) == [4, 5, 6]
 
 
 def test_audit_show_table(cli_home: Path) -> None:
@@ -424,3 +434,18 @@ def test_db_upgrade_on_an_up_to_date_store_is_a_no_op(cli_home: Path, engine: sa
 def test_version() -> None:
     result = run("--version")
     assert result.exit_code == 0 and "fivesafes" in result.output
+
+
+# -- deny by default ---------------------------------------------------------------------------
+def test_reading_the_audit_log_needs_the_auditor_or_administrator_role(cli_home: Path) -> None:
+    for args in (("audit", "verify"), ("audit", "show"), ("audit", "show", "--json")):
+        result = run(*args, "--home", str(cli_home), FIVESAFES_ACTOR="nobody")
+        assert_user_error(result, 4, "'nobody' is not an active fivesafes account")
+    officer = CliRunner().invoke(
+        main, ["people", "add", "jo", "--name", "Jo", "--email", "jo@example.org",
+               "--role", "linkage_officer", "--password-stdin", "--home", str(cli_home),
+               "--as", ACTOR], input=PASSWORD + "\n")
+    assert officer.exit_code == 0, officer.output
+    result = run("audit", "verify", "--home", str(cli_home), "--as", "jo")
+    assert_user_error(result, 4, "jo may not verify the audit log",
+                      "needs the auditor or administrator role")

@@ -214,9 +214,16 @@ def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _run(args: list[str]) -> Result:
-    env = {"COLUMNS": "250", "FIVESAFES_ACTOR": "test:cli", "FIVESAFES_HOME": None,
+    env = {"COLUMNS": "250", "FIVESAFES_ACTOR": "admin", "FIVESAFES_HOME": None,
            "FIVESAFES_DB_URL": None}
-    return CliRunner().invoke(main, args, env=env)
+    result = CliRunner().invoke(main, args, env=env)
+    if args[:1] == ["init"] and result.exit_code == 0:  # bootstrap the first administrator
+        admin = CliRunner().invoke(
+            main, ["admin", "create", "admin", "--name", "Ada Admin", "--email", "a@example.org",
+                   "--password-stdin", "--home", args[1]], input="a long test passphrase 42\n",
+            env=env)
+        assert admin.exit_code == 0, admin.output
+    return result
 
 
 def _text_of(result: Result) -> str:

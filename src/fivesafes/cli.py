@@ -135,12 +135,21 @@ def audit_group() -> None:
     """The tamper-evident audit log."""
 
 
+def _authorise_audit_reader(session: Any, actor: str | None, doing: str) -> None:
+    from fivesafes.governance.accounts import Role, authorise
+
+    authorise(session, actor or default_actor(), (Role.AUDITOR, Role.ADMINISTRATOR), doing)
+
+
 @audit_group.command("verify")
+@actor_option
 @with_home
 @user_errors
-def audit_verify(deployment: Deployment) -> None:
-    """Check that no audit entry was edited, deleted or reordered (exit 3 if one was)."""
+def audit_verify(deployment: Deployment, actor: str | None) -> None:
+    """Check that no audit entry was edited, deleted or reordered (exit 3 if one was).
+    Needs the auditor or administrator role."""
     with deployment.store.reading() as session:
+        _authorise_audit_reader(session, actor, "verify the audit log")
         result = audit.verify(session)
     if not result.intact:
         raise AuditTamperedError(
@@ -175,15 +184,18 @@ def _parse_time(value: str | None) -> datetime | None:
 @click.option("--last", "limit", type=click.IntRange(min=1), default=None,
               help="Only the newest N matching entries.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--as", "reader", default=None, envvar=ACTOR_ENV,
+              help=f"Who is reading: an auditor or administrator (or set {ACTOR_ENV}).")
 @with_home
 @user_errors
 def audit_show(deployment: Deployment, actor: str | None, action: str | None,
                subject: str | None, since: str | None, until: str | None,
-               limit: int | None, as_json: bool) -> None:
-    """List audit entries, oldest first."""
+               limit: int | None, as_json: bool, reader: str | None) -> None:
+    """List audit entries, oldest first. Needs the auditor or administrator role."""
     flt = audit.EntryFilter(actor=actor, action=action, subject=subject,
                             since=_parse_time(since), until=_parse_time(until), limit=limit)
     with deployment.store.reading() as session:
+        _authorise_audit_reader(session, reader, "read the audit log")
         entries = audit.as_dicts(audit.query(session, flt))
     if as_json:
         click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
@@ -266,9 +278,32 @@ def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
     console.print(f"took {result.seconds:.1f} s")
 
 
+# -- demo ------------------------------------------------------------------------------------
+@main.group("demo")
+def demo_group() -> None:
+    """Steps of `make demo` that need many commands, run as one (synthetic data only)."""
+
+
+@demo_group.command("governance")
+@with_home
+@user_errors
+def demo_governance(deployment: Deployment) -> None:
+    """A researcher applies for a few fields, the routed panels approve, the register lists it."""
+    from fivesafes.governance.demo import run_demo
+
+    for line in run_demo(deployment):
+        console.print(Text(line))
+
+
+def _register_stage_commands() -> None:
+    """Commands that live with their stage of the walk."""
+    from fivesafes.governance.cli import register_commands as governance
+
+    governance(main)
+
+
+_register_stage_commands()
+
+
 def run() -> None:  # pragma: no cover - console script shim
-    main()
-
-
-if __name__ == "__main__":  # pragma: no cover - python -m fivesafes.cli
     main()

@@ -122,6 +122,13 @@ class SourceFiles:
         return contract
 
 
+@pytest.fixture(autouse=True)
+def _accounts(request: pytest.FixtureRequest) -> None:
+    """Every test with a home gets its staff accounts (ingest needs a linkage officer)."""
+    if "home" in request.fixturenames:
+        request.getfixturevalue("staff")
+
+
 @pytest.fixture
 def source_files(tmp_path: Path) -> SourceFiles:
     folder = tmp_path / "extracts"

@@ -35,7 +35,7 @@ def snapshot(home: Deployment) -> tuple:
 
 
 def run(home: Deployment, *contracts: Path):
-    return ingest(home, load_all(list(contracts)), by="test:officer")
+    return ingest(home, load_all(list(contracts)), by="officer")
 
 
 def identifiers_of(home: Deployment, label: str, source: str) -> pa.Table:
@@ -73,7 +73,7 @@ def test_ingest_splits_identifiers_from_attributes(home: Deployment, source_file
         entry = audit.query(s, audit.EntryFilter(action="ingest.complete"))[0]
         assert audit.verify(s).intact
         ingested = s.scalars(select(IngestedSource)).one()
-    assert entry.subject == result.label and entry.actor == "test:officer"
+    assert entry.subject == result.label and entry.actor == "officer"
     assert ingested.rows_read == 3 and len(ingested.file_sha256) == 64
 
 
@@ -231,3 +231,14 @@ def test_one_bad_source_stops_the_whole_run(home, source_files, tmp_path):
 def test_a_second_ingest_at_the_same_time_is_refused(home, source_files):
     with Busy(home, "ingest"), pytest.raises(HomeError, match="in progress"):
         run(home, source_files.write())
+
+
+def test_only_a_linkage_officer_may_ingest(home, source_files):
+    from fivesafes.errors import PermissionDenied
+
+    before = snapshot(home)
+    for actor, message in (("auditor", "auditor may not ingest source extracts"),
+                           ("nobody", "'nobody' is not an active fivesafes account")):
+        with pytest.raises(PermissionDenied, match=message):
+            ingest(home, load_all([source_files.write()]), by=actor)
+    assert snapshot(home) == before

@@ -40,10 +40,10 @@ def test_killed_ingest_leaves_home_unchanged_and_rerun_completes(home, source_fi
     _small_chunks(home)
     before = snapshot(home)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fivesafes.cli", "ingest", "--home", str(home.root),
+        [sys.executable, "-m", "fivesafes", "ingest", "--home", str(home.root),
          str(contract)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        env={**os.environ, "FIVESAFES_ACTOR": "test:officer"},
+        env={**os.environ, "FIVESAFES_ACTOR": "officer"},
     )
     deadline = time.monotonic() + 60
     partial = None
@@ -59,12 +59,12 @@ def test_killed_ingest_leaves_home_unchanged_and_rerun_completes(home, source_fi
 
     assert snapshot(home) == before  # nothing in the zones, nothing recorded, log unchanged
 
-    result = ingest(home, load_all([contract]), by="test:officer")
+    result = ingest(home, load_all([contract]), by="officer")
     assert result.label == "ingest-0001"
     assert (result.read, result.accepted, result.quarantined) == (ROWS, ROWS, 0)
     assert list(home.work.glob("ingest-*")) == []  # the killed run's scratch folder is gone
 
-    again = ingest(home, load_all([contract]), by="test:officer")
+    again = ingest(home, load_all([contract]), by="officer")
     first = pq.read_table(home.root / result.sources[0].attributes_path)
     second = pq.read_table(home.root / again.sources[0].attributes_path)
     assert first.equals(second)
@@ -76,7 +76,7 @@ def test_stores_moved_but_never_recorded_are_removed(home, source_files):
         (home.linkage / store / "ingest-0001").mkdir()
         (home.linkage / store / "ingest-0001" / "mags.parquet").write_bytes(b"orphan")
     home.keys.store_key("ingest-0001", os.urandom(32))
-    result = ingest(home, load_all([contract]), by="test:officer")
+    result = ingest(home, load_all([contract]), by="officer")
     assert result.label == "ingest-0001"
     assert (home.linkage / "attributes" / "ingest-0001" / "mags.parquet").read_bytes() != b"orphan"
     assert pq.read_table(home.linkage / "attributes" / "ingest-0001" / "mags.parquet").num_rows == 3

@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from fivesafes import audit
 from fivesafes.encrypted_files import EncryptedWriter
 from fivesafes.errors import SourceFileError
+from fivesafes.governance.accounts import Role, authorise
 from fivesafes.home import Busy, Deployment
 from fivesafes.keys import RECORD_KEY_SECRET, new_key
 from fivesafes.pseudonyms import record_keys
@@ -39,6 +40,7 @@ from fivesafes.store.models import IngestedSource, IngestRun
 
 ProgressFn = Callable[[str, int, int], None]  # (source, done, total) in bytes or rows
 STORES = ("identifiers", "attributes", "quarantine")
+DOING = "ingest source extracts"
 QUARANTINE_COLUMNS = ["column", "reason", "value"]
 
 
@@ -209,7 +211,10 @@ def _accepted_positions(positions: list[int], result, chunk) -> list[int]:
 
 def ingest(deployment: Deployment, contracts: list[SourceContract], *, by: str,
            on_progress: ProgressFn | None = None) -> IngestResult:
-    """Ingest every source in ``contracts`` as one run, recorded and audited by ``by``."""
+    """Ingest every source in ``contracts`` as one run, recorded and audited by ``by`` (a
+    linkage officer)."""
+    with deployment.store.reading() as session:
+        authorise(session, by, (Role.LINKAGE_OFFICER,), DOING)
     started = time.perf_counter()
     started_at = audit.utc_iso(deployment.clock())
     with Busy(deployment, "ingest"):
@@ -271,6 +276,7 @@ def _publish(deployment: Deployment, contracts: list[SourceContract], result: In
     moved: list[tuple[Path, Path]] = []
     by_name = {c.name: c for c in contracts}
     with deployment.store.transaction() as session:
+        authorise(session, by, (Role.LINKAGE_OFFICER,), DOING)  # still allowed, as it commits
         run = IngestRun(label=label, started_at=started_at,
                         finished_at=audit.utc_iso(deployment.clock()), actor=by,
                         data_key=label, identifiers="held")

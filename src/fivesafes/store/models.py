@@ -72,3 +72,24 @@ class IngestedSource(Base):
     identifiers_path: Mapped[str] = mapped_column(String(500))
     quarantine_path: Mapped[str] = mapped_column(String(500))
     run: Mapped[IngestRun] = relationship(back_populates="sources")
+
+
+class LinkRun(Base):
+    """One run of ``fivesafes link`` over the ingests in a home. Its person key map (record key
+    -> cluster) stays in the linkage zone: cluster ids carry source record ids and never leave it.
+    """
+
+    __tablename__ = "link_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(40), unique=True)  # e.g. "link-0002"
+    ingests: Mapped[str] = mapped_column(Text)  # JSON list of the ingest labels linked
+    started_at: Mapped[str] = mapped_column(String(32))
+    finished_at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(200))
+    engine: Mapped[str] = mapped_column(String(20))  # duckdb | spark
+    threshold: Mapped[float] = mapped_column()  # match probability used for clustering
+    records: Mapped[int] = mapped_column(Integer)
+    clusters: Mapped[int] = mapped_column(Integer)
+    folder: Mapped[str] = mapped_column(String(500))  # relative to the home: linkage/links/<label>
+    summary: Mapped[str] = mapped_column(Text)  # canonical JSON: counts, timings, quality

@@ -1,0 +1,5 @@
+"""``python -m fivesafes`` runs the ``fivesafes`` command."""
+
+from fivesafes.cli import main
+
+main()

@@ -1,0 +1,17 @@
+"""Click groups of the governance commands (registered by
+:func:`fivesafes.governance.cli.register_commands`).
+
+Commands that change state take ``--as USERNAME``: the account taking the action. For now it is
+trusted from the command line, because using a home's command line already needs local access to
+its linkage zone; the web application will take the actor from its login instead, calling the same
+service functions.
+"""
+
+from fivesafes.governance.commands.agreements import agreement, register
+from fivesafes.governance.commands.applications import application, panel
+from fivesafes.governance.commands.people import admin, people
+from fivesafes.governance.commands.projects import project
+
+GROUPS = (admin, people, project, application, panel, agreement, register)
+
+__all__ = ["GROUPS"]

@@ -1,0 +1,98 @@
+"""``fivesafes agreement`` (DSAs and DPIAs) and ``fivesafes register`` (the public register)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from fivesafes.cli import console, err_console, user_errors, with_home
+from fivesafes.governance import agreements
+from fivesafes.governance import register as public
+from fivesafes.governance.commands.options import add_row, as_option, reason_option, say
+from fivesafes.home import Deployment
+
+FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
+
+
+@click.group()
+def agreement() -> None:
+    """Data Sharing Agreements and DPIAs, and the shares they cover."""
+
+
+@agreement.command("add")
+@click.argument("file", type=FILE)
+@as_option
+@with_home
+@user_errors
+def agreement_add(deployment: Deployment, file: Path, actor: str) -> None:
+    """Record a DSA or DPIA from a TOML or JSON FILE (administrator)."""
+    reference = agreements.import_agreement(deployment, by=actor, path=file)
+    say(f"agreement {reference} recorded")
+
+
+@agreement.command("link")
+@click.argument("reference")
+@click.argument("application")
+@as_option
+@with_home
+@user_errors
+def agreement_link(deployment: Deployment, reference: str, application: str, actor: str
+                   ) -> None:
+    """Record that agreement REFERENCE covers APPLICATION's share."""
+    agreements.link_agreement(deployment, by=actor, agreement=reference,
+                              application=application)
+    say(f"{reference} now covers {application}")
+
+
+@agreement.command("terminate")
+@click.argument("reference")
+@reason_option
+@as_option
+@with_home
+@user_errors
+def agreement_terminate(deployment: Deployment, reference: str, reason: str, actor: str) -> None:
+    """End agreement REFERENCE early; shares it covered are refused from now on."""
+    agreements.terminate_agreement(deployment, by=actor, agreement=reference, reason=reason)
+    say(f"agreement {reference} terminated")
+
+
+@agreement.command("list")
+@as_option
+@with_home
+@user_errors
+def agreement_list(deployment: Deployment, actor: str) -> None:
+    """List agreements, what they cover and whether a review is overdue."""
+    table = Table("reference", "kind", "title", "datasets", "in force", "status", "covers")
+    for a in agreements.list_agreements(deployment, by=actor):
+        add_row(table, a.reference, a.kind, a.title, ", ".join(a.datasets),
+                f"{a.starts} to {a.ends}", a.status + (" (review overdue)" if a.review_overdue
+                                                       else ""), ", ".join(a.applications))
+    console.print(table)
+
+
+@click.group()
+def register() -> None:
+    """The public register of approved projects."""
+
+
+@register.command("export")
+@click.option("--format", "fmt", type=click.Choice(public.FORMATS), default="csv",
+              show_default=True, help="Output format.")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to this file instead of standard output.")
+@with_home
+@user_errors
+def register_export(deployment: Deployment, fmt: public.Format, output: Path | None) -> None:
+    """Export the public register: approved projects, leaving out (and counting) those on
+    sensitive topics."""
+    published = public.public_register(deployment)
+    text = public.render(published, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err_console.print(f"register written to {output}", markup=False)
+    if fmt == "csv":
+        err_console.print(public.withheld_note(published), markup=False)

@@ -1,0 +1,135 @@
+"""Read-only views of applications for the command line and (later) the web pages.
+
+Who may see an application: its project's team, administrators, auditors, linkage officers and
+panel members. Researchers list only their own projects' applications.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from fivesafes.errors import PermissionDenied
+from fivesafes.governance.accounts import Role, acting_account, has_role, panels_of
+from fivesafes.governance.application_form import describe_legal_basis
+from fivesafes.governance.applications import current_review, get_application
+from fivesafes.governance.models import Application, Project, ProjectMember
+from fivesafes.governance.projects import REMOVED, may_view
+from fivesafes.home import Deployment
+
+
+@dataclass(frozen=True)
+class FieldView:
+    dataset: str
+    name: str
+    level: str
+    sensitivity: str
+    justification: str
+    why_not_coarser: str
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    panel: str
+    kind: str
+    status: str
+    decided_by: str
+    reasons: str
+    conditions: tuple[str, ...]
+    escalated_from: str
+
+
+@dataclass(frozen=True)
+class EventView:
+    at: str
+    actor: str
+    action: str
+    from_state: str
+    to_state: str
+    reasons: str
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    reference: str
+    project: str
+    title: str
+    state: str
+    datasets: tuple[str, ...]  # "magistrates 2024-06 (HMCTS)"
+    fields: tuple[FieldView, ...]
+    coverage: str
+    access_start: date
+    access_end: date
+    legal_basis: tuple[str, ...]
+    ethics_reference: str
+    dpia_reference: str
+    conditions: tuple[str, ...]
+    current_panel: str
+    route: tuple[ReviewView, ...]
+    history: tuple[EventView, ...]
+
+
+@dataclass(frozen=True)
+class ApplicationSummary:
+    reference: str
+    project: str
+    title: str
+    state: str
+    current_panel: str
+
+
+def _view(application: Application) -> ApplicationView:
+    review = current_review(application)
+    basis = describe_legal_basis(application.gateway, application.art6_basis,
+                                 application.art9_condition, application.art10_condition)
+    return ApplicationView(
+        reference=application.reference, project=application.project.reference,
+        title=application.project.title, state=application.state,
+        datasets=tuple(f"{d.name} {d.version} ({d.owner})" for d in application.datasets),
+        fields=tuple(FieldView(d.name, f.name, f.level, f.sensitivity, f.justification,
+                               f.why_not_coarser)
+                     for d in application.datasets for f in d.fields),
+        coverage=(f"{application.coverage_from} to {application.coverage_to}; "
+                  f"{', '.join(application.jurisdictions)}; {', '.join(application.sources)}"),
+        access_start=application.access_start, access_end=application.access_end,
+        legal_basis=tuple(basis), ethics_reference=application.ethics_reference,
+        dpia_reference=application.dpia_reference, conditions=tuple(application.conditions),
+        current_panel=review.panel if review else "",
+        route=tuple(ReviewView(r.panel, r.kind, r.status, r.decided_by, r.reasons,
+                               tuple(r.conditions), r.escalated_from)
+                    for r in sorted(application.reviews, key=lambda r: (r.position, r.id))),
+        history=tuple(EventView(e.at, e.actor, e.action, e.from_state, e.to_state, e.reasons)
+                      for e in application.events),
+    )
+
+
+def application_view(deployment: Deployment, *, by: str, reference: str) -> ApplicationView:
+    with deployment.store.reading() as session:
+        actor = acting_account(session, by)
+        application = get_application(session, reference)
+        if not may_view(actor, application.project):
+            raise PermissionDenied(f"{by} may not see {reference}")
+        return _view(application)
+
+
+def list_applications(deployment: Deployment, *, by: str, state: str | None = None
+                      ) -> list[ApplicationSummary]:
+    with deployment.store.reading() as session:
+        actor = acting_account(session, by)
+        stmt = select(Application).order_by(Application.id)
+        if state:
+            stmt = stmt.where(Application.state == state)
+        sees_all = bool(panels_of(actor)) or any(
+            has_role(actor, r) for r in (Role.ADMINISTRATOR, Role.AUDITOR, Role.LINKAGE_OFFICER))
+        if not sees_all:
+            stmt = stmt.join(Project).join(ProjectMember).where(
+                ProjectMember.account_id == actor.id, ProjectMember.status != REMOVED)
+        result = []
+        for application in session.execute(stmt).scalars():
+            review = current_review(application)
+            result.append(ApplicationSummary(application.reference, application.project.reference,
+                                             application.project.title, application.state,
+                                             review.panel if review else ""))
+        return result

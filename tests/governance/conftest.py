@@ -1,0 +1,198 @@
+"""Fixtures for governance tests: a cheaper (still argon2id) password hasher, and a ``world`` that
+builds accounts, projects and applications through the public services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+
+from fivesafes.governance import (
+    access,
+    accounts,
+    agreements,
+    applications,
+    catalogue,
+    passwords,
+    people,
+    projects,
+    reviews,
+)
+from fivesafes.governance.lifecycle import State
+from fivesafes.home import Deployment
+
+PASSWORD = "a long enough test passphrase"
+LONG = ("The project cannot answer its research question without this field, because the "
+        "analysis compares outcomes across groups that only this field distinguishes.")
+WHY = ("The coarser level merges the groups the analysis compares, so the estimates would be "
+       "biased and the question could not be answered.")
+ACCESS = {"start": date(2026, 3, 1), "end": date(2027, 2, 28)}
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with small parameters, so tests that create many accounts stay fast."""
+    monkeypatch.setattr(passwords, "HASHER",
+                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+def field_request(dataset: str, name: str, level: str | None = None) -> dict[str, str]:
+    ref = catalogue.example_catalogue().datasets[dataset]
+    fref = next(iter(ref.values())).fields[name]
+    return {"name": name, "level": level or fref.levels[-1], "justification": LONG,
+            "why_not_coarser": WHY}
+
+
+def application_form(project: str, wanted: dict[str, Iterable[str | tuple[str, str]]]
+                     ) -> dict[str, Any]:
+    """A complete, valid application form for ``{dataset: [field or (field, level)]}``."""
+    cat = catalogue.example_catalogue()
+    datasets, jurisdictions, sources = [], set(), set()
+    for name, fields in wanted.items():
+        version = cat.versions(name)[-1]
+        ref = cat.dataset(name, version)
+        assert ref is not None
+        jurisdictions |= set(ref.jurisdictions)
+        sources.add(ref.sources[0])
+        datasets.append({"name": name, "version": version, "fields": [
+            field_request(name, *((f,) if isinstance(f, str) else f)) for f in fields]})
+    return {
+        "project": project,
+        "datasets": datasets,
+        "coverage": {"from": date(2015, 1, 1), "to": date(2023, 12, 31),
+                     "jurisdictions": sorted(jurisdictions), "sources": sorted(sources)},
+        "access": dict(ACCESS),
+        "legal_basis": {"gateway": "dea2017_research", "art6": "public_task",
+                        "art9": "research", "art10": "research"},
+        "ethics_reference": "ETH-2025-117",
+        "dpia_reference": "DPIA-2025-009",
+    }
+
+
+class World:
+    """Builds governance records through the services, as the people who would make them."""
+
+    def __init__(self, home: Deployment, clock: Any) -> None:
+        self.home, self.clock = home, clock
+        accounts.create_first_administrator(home, by="os:tester", username="admin",
+                                            full_name="Ada Admin", email="admin@example.org",
+                                            password=PASSWORD)
+
+    def account(self, username: str, *roles: str | tuple[str, str]) -> str:
+        pairs = tuple((r, "") if isinstance(r, str) else r for r in roles)
+        accounts.create_account(self.home, by="admin", username=username,
+                                full_name=username.title(), email=f"{username}@example.org",
+                                organisation="Example University", password=PASSWORD,
+                                roles=pairs)
+        return username
+
+    def accredit(self, username: str, *, expires: date = date(2027, 6, 1),
+                 level: str = "full", supervisor: str | None = None) -> None:
+        people.record_accreditation(self.home, by="admin", username=username,
+                                    number=f"ACC-{username}-{expires}", body="UK Statistics "
+                                    "Authority", granted_on=date(2025, 6, 1), expires_on=expires,
+                                    level=level, supervisor=supervisor)
+
+    def train(self, username: str, *, expires: date = date(2026, 9, 1)) -> None:
+        people.record_training(self.home, by="admin", username=username,
+                               course="Safe Researcher Training", passed_on=date(2025, 9, 1),
+                               expires_on=expires)
+
+    def researcher(self, username: str, **kwargs: Any) -> str:
+        self.account(username, "researcher")
+        self.accredit(username, **kwargs)
+        self.train(username)
+        return username
+
+    def project(self, lead: str, *, team: Iterable[str] = (), sensitive: bool = False,
+                title: str = "Reoffending after short sentences") -> str:
+        return projects.create_project(self.home, by=lead, form={
+            "title": title, "lay_summary": "We study what happens after short sentences.",
+            "public_benefit": "Better evidence for sentencing policy.",
+            "research_questions": ["Do short sentences change reoffending?"],
+            "lead": lead, "organisation": "Example University", "funder": "ESRC",
+            "start": date(2026, 2, 1), "end": date(2028, 1, 31), "sensitive_topic": sensitive,
+            "team": list(team),
+        })
+
+    def apply(self, lead: str, project: str,
+              wanted: dict[str, Iterable[str | tuple[str, str]]] | None = None) -> str:
+        form = application_form(project, wanted or {"magistrates": ["offence_code", "sex"]})
+        return applications.create_application(self.home, by=lead, form=form)
+
+    def agreement(self, reference: str = "DSA-2026-001", *, datasets: Iterable[str] = (
+            "magistrates", "crown_court", "prison", "probation", "reoffending", "dwp_benefits"),
+            ends: date = date(2028, 12, 31)) -> str:
+        return agreements.record_agreement(self.home, by="admin", form={
+            "reference": reference, "kind": "dsa", "title": "Data First research sharing",
+            "parties": ["Ministry of Justice", "Example University"],
+            "datasets": list(datasets), "permitted_uses": ["the approved project only"],
+            "legal_basis": "Digital Economy Act 2017 s.64", "protections": ["secure setting"],
+            "starts": date(2026, 1, 1), "ends": ends, "review": date(2027, 1, 1),
+        })
+
+    def state(self, reference: str) -> str:
+        with self.home.store.reading() as session:
+            return applications.get_application(session, reference).state
+
+
+def drive(world: World, reference: str, target: State, *, lead: str, panel: str,
+          rap: str, linkage: str) -> None:
+    """Take a draft application (single approval panel ``panel``) to ``target``."""
+    h = world.home
+    steps: dict[State, list[Callable[[], Any]]] = {
+        State.DRAFT: [],
+        State.SUBMITTED: [lambda: applications.submit(h, by=lead, reference=reference)],
+    }
+    steps[State.IN_REVIEW] = steps[State.SUBMITTED] + [
+        lambda: applications.start_review(h, by="admin", reference=reference)]
+    steps[State.MORE_INFORMATION] = steps[State.IN_REVIEW] + [
+        lambda: applications.request_information(h, by=panel, reference=reference,
+                                                 reasons="Say more about the coverage.")]
+    steps[State.RESUBMITTED] = steps[State.MORE_INFORMATION] + [
+        lambda: applications.resubmit(h, by=lead, reference=reference, reasons="Explained.")]
+    steps[State.APPROVED] = steps[State.IN_REVIEW] + [
+        lambda: reviews.approve(h, by=panel, reference=reference)]
+    steps[State.REJECTED] = steps[State.IN_REVIEW] + [
+        lambda: reviews.reject(h, by=panel, reference=reference, reasons="Not in scope.")]
+    steps[State.WITHDRAWN] = [
+        lambda: applications.withdraw(h, by=lead, reference=reference, reasons="Changed plan.")]
+    steps[State.ACCREDITED] = steps[State.APPROVED] + [
+        lambda: reviews.accredit(h, by=rap, reference=reference, rap_reference="RAP-2026-17",
+                                 expires_on=date(2027, 12, 31)),
+        lambda: agreements.link_agreement(h, by="admin", agreement="DSA-2026-001",
+                                          application=reference)]
+    steps[State.PROVISIONED] = steps[State.ACCREDITED] + [
+        lambda: access.provision(h, by=linkage, reference=reference)]
+    steps[State.CLOSED] = steps[State.PROVISIONED] + [
+        lambda: applications.close(h, by="admin", reference=reference)]
+    for step in steps[target]:
+        step()
+    assert world.state(reference) == target
+
+
+@pytest.fixture
+def world(home: Deployment, clock: Any) -> World:
+    return World(home, clock)
+
+
+def staff(world: World) -> None:
+    """The panel members and linkage officer the single-panel route (magistrates: the HMCTS
+    Data Access Panel, then the accreditation panel) needs."""
+    world.account("reviewer", ("panel_member", "hmcts_dap"))
+    world.account("rap", ("panel_member", "rap"))
+    world.account("linkage", "linkage_officer")
+
+
+def provisioned(world: World, *, lead: str = "lead", team: Iterable[str] = ()) -> str:
+    """A provisioned application (magistrates) for a new project of ``lead`` and ``team``."""
+    staff(world)
+    project = world.project(lead, team=team)
+    world.agreement()
+    ref = world.apply(lead, project)
+    drive(world, ref, State.PROVISIONED, lead=lead, panel="reviewer", rap="rap",
+          linkage="linkage")
+    return ref
