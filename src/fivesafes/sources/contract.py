@@ -11,10 +11,11 @@ from __future__ import annotations
 import codecs
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from fivesafes.errors import ContractError
 
@@ -32,6 +33,7 @@ NAME_ORDERS = ("surname_first", "forename_first")
 FORMATS = ("csv", "parquet")
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 RESERVED_COLUMNS = ("record_key", "record_id", "person_id")
+C = TypeVar("C", "IdentifierColumn", "AttributeColumn")
 SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
 _SOURCE_KEYS = {"name", "title", "owner", "description", "record_id", "file", "identifier",
@@ -261,6 +263,20 @@ def _parse_attribute(p: _Problems, where: str, raw: dict[str, Any]) -> Attribute
     )
 
 
+def _parse_columns(p: _Problems, where: str, kind: str, items: list[Any],
+                   parse: Callable[[_Problems, str, dict[str, Any]], C | None]) -> list[C]:
+    """Parse each ``[[source.<kind>]]`` table, naming it by its column in problems."""
+    parsed: list[C] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            p.add(f"{where} {kind} #{i + 1}", "must be a table")
+            continue
+        column = parse(p, f"{where} {kind} '{item.get('column', f'#{i + 1}')}'", item)
+        if column:
+            parsed.append(column)
+    return parsed
+
+
 def _parse_source(p: _Problems, index: int, raw: Any, base: Path, path: Path
                   ) -> SourceContract | None:
     where = f"[[source]] #{index + 1}"
@@ -279,33 +295,16 @@ def _parse_source(p: _Problems, index: int, raw: Any, base: Path, path: Path
     record_id = _text(p, where, raw, "record_id", required=True)
     file = _parse_file(p, f"{where} [source.file]", raw.get("file"), base)
 
-    identifiers: list[IdentifierColumn] = []
     raw_ids = raw.get("identifier", [])
     if not isinstance(raw_ids, list) or not raw_ids:
         p.add(where, "at least one [[source.identifier]] column is required")
         raw_ids = []
-    for i, item in enumerate(raw_ids):
-        col = item.get("column", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
-        if not isinstance(item, dict):
-            p.add(f"{where} identifier {col}", "must be a table")
-            continue
-        parsed = _parse_identifier(p, f"{where} identifier '{col}'", item)
-        if parsed:
-            identifiers.append(parsed)
-
-    attributes: list[AttributeColumn] = []
+    identifiers = _parse_columns(p, where, "identifier", raw_ids, _parse_identifier)
     raw_attrs = raw.get("attribute", [])
     if not isinstance(raw_attrs, list):
         p.add(where, "[[source.attribute]] must be an array of tables")
         raw_attrs = []
-    for i, item in enumerate(raw_attrs):
-        col = item.get("column", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
-        if not isinstance(item, dict):
-            p.add(f"{where} attribute {col}", "must be a table")
-            continue
-        parsed_attr = _parse_attribute(p, f"{where} attribute '{col}'", item)
-        if parsed_attr:
-            attributes.append(parsed_attr)
+    attributes = _parse_columns(p, where, "attribute", raw_attrs, _parse_attribute)
 
     seen: dict[str, str] = {}
     for kind, cols in (("identifier", identifiers), ("attribute", attributes)):
