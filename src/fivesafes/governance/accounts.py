@@ -65,8 +65,8 @@ def acting_account(session: Session, by: str) -> Account:
     account = find_account(session, by)
     if account is None or not account.active:
         raise PermissionDenied(
-            f"'{by}' is not an active fivesafes account; governance actions are taken by an "
-            "account (--as USERNAME)"
+            f"'{by}' is not an active fivesafes account; every action is taken by an account: "
+            "name yours with --as USERNAME (or FIVESAFES_ACTOR)"
         )
     return account
 
