@@ -6,73 +6,27 @@ Commands parse their options, call one service function, and print what happened
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from fivesafes import __version__, audit
-from fivesafes.errors import AuditTamperedError, FivesafesError
-from fivesafes.home import ACTOR_ENV, HOME_ENV, Deployment, default_actor, init_home, open_home
-
-# Piped output (make, CI, logs) gets a width that keeps tables readable.
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 132)
-err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 132)
-
-
-def _fail(exc: FivesafesError) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-    sys.exit(exc.exit_code)
-
-
-def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a FivesafesError into a one-line message and its exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except FivesafesError as exc:
-            _fail(exc)
-
-    return wrapper
-
-
-home_option = click.option(
-    "--home", "home", type=click.Path(path_type=Path, file_okay=False), envvar=HOME_ENV,
-    required=True, help=f"Deployment home folder (or set {HOME_ENV}).",
+from fivesafes.cli_support import (
+    actor_option,
+    console,
+    err_console,
+    home_option,
+    user_errors,
+    with_home,
 )
-actor_option = click.option(
-    "--as", "actor", default=None, envvar=ACTOR_ENV,
-    help=f"Who is acting, for the audit log (default: {ACTOR_ENV} or your login name).",
-)
-
-
-def with_home(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Open ``--home`` and pass the deployment as ``deployment``; close it afterwards."""
-
-    @home_option
-    @functools.wraps(fn)
-    def wrapper(home: Path, **kwargs: Any) -> Any:
-        try:
-            deployment = open_home(home)
-        except FivesafesError as exc:
-            _fail(exc)
-        try:
-            return fn(deployment=deployment, **kwargs)
-        finally:
-            deployment.close()
-
-    return wrapper
+from fivesafes.errors import AuditTamperedError
+from fivesafes.home import ACTOR_ENV, Deployment, default_actor, init_home
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -297,9 +251,11 @@ def demo_governance(deployment: Deployment) -> None:
 
 def _register_stage_commands() -> None:
     """Commands that live with their stage of the walk."""
+    from fivesafes.catalogue.cli import register_commands as catalogue
     from fivesafes.governance.cli import register_commands as governance
 
     governance(main)
+    catalogue(main)
 
 
 _register_stage_commands()

@@ -20,7 +20,7 @@ DB_URL_ENV = "FIVESAFES_DB_URL"
 KNOWN_KEYS: dict[str, set[str]] = {
     "store": {"url"},
     "ingest": {"chunk_rows"},
-    "retention": {"identifier_days"},
+    "retention": {"identifier_days", "superseded_version_days"},
 }
 
 
@@ -31,6 +31,7 @@ class Settings:
     db_url: str
     ingest_chunk_rows: int = 200_000
     identifier_retention_days: int = 30
+    superseded_version_retention_days: int = 365
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -51,6 +52,8 @@ def default_config_text() -> str:
         "[retention]\n"
         "# Days that identifiers kept for a quality review survive before automatic destruction.\n"
         "identifier_days = 30\n"
+        "# Days a superseded research-ready version is kept before it is removed.\n"
+        "superseded_version_days = 365\n"
     )
 
 
@@ -88,6 +91,9 @@ def load_settings(home: Path) -> Settings:
     days = retention.get("identifier_days", 30)
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise HomeError(f"{path}: ingest.chunk_rows must be a positive whole number")
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise HomeError(f"{path}: retention.identifier_days must be a whole number of days")
-    return Settings(db_url=url, ingest_chunk_rows=chunk, identifier_retention_days=days, raw=raw)
+    superseded = retention.get("superseded_version_days", 365)
+    for key, value in (("identifier_days", days), ("superseded_version_days", superseded)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise HomeError(f"{path}: retention.{key} must be a whole number of days")
+    return Settings(db_url=url, ingest_chunk_rows=chunk, identifier_retention_days=days,
+                    superseded_version_retention_days=superseded, raw=raw)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from fivesafes.cli import console, err_console, user_errors, with_home
+from fivesafes.cli_support import console, err_console, user_errors, with_home
 from fivesafes.governance import agreements
 from fivesafes.governance import register as public
 from fivesafes.governance.commands.options import add_row, as_option, reason_option, say

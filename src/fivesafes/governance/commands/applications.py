@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from fivesafes.cli import console, user_errors, with_home
+from fivesafes.cli_support import console, user_errors, with_home
 from fivesafes.governance import access, applications, reviews, views
 from fivesafes.governance.commands.options import (
     ISO_DATE,

@@ -9,7 +9,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from fivesafes.cli import console
+from fivesafes.cli_support import console
 from fivesafes.home import ACTOR_ENV
 
 as_option = click.option(

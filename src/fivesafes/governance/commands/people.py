@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 from rich.table import Table
 
-from fivesafes.cli import console, user_errors, with_home
+from fivesafes.cli_support import console, user_errors, with_home
 from fivesafes.governance import access, accounts
 from fivesafes.governance import people as safe_people
 from fivesafes.governance.accounts import Role

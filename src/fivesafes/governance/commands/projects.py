@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from fivesafes.cli import user_errors, with_home
+from fivesafes.cli_support import user_errors, with_home
 from fivesafes.governance import projects
 from fivesafes.governance.commands.options import as_option, reason_option, say
 from fivesafes.home import Deployment

@@ -1,0 +1,229 @@
+"""The commands of publishing and retention: ``publish``, ``catalogue``, ``lookups``,
+``identifiers`` and ``retention`` (registered by :func:`fivesafes.catalogue.cli.register_commands`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from fivesafes.cli_support import actor_option, console, user_errors, with_home
+from fivesafes.home import Deployment, default_actor
+
+
+def _say(line: str) -> None:
+    console.print(Text(line))
+
+
+# -- publish ---------------------------------------------------------------------------------
+@click.command("publish")
+@click.option("--link", "link_label", default=None, metavar="LABEL",
+              help="The link run to publish (default: the newest).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@actor_option
+@with_home
+@user_errors
+def publish_command(deployment: Deployment, link_label: str | None, as_json: bool,
+                    actor: str | None) -> None:
+    """Publish research-ready datasets from a link run: person ids stable across refreshes,
+    operational ids replaced, every column checked by the release gate. Needs a linkage
+    officer. Exit 5 if the gate finds identifiers (nothing is published then)."""
+    from fivesafes.catalogue.publish import publish
+
+    result = publish(deployment, by=actor or default_actor(), link_label=link_label)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    for line in publish_lines(result):
+        _say(line)
+
+
+def publish_lines(result) -> list[str]:
+    lines = [f"{result.release}: published {result.link} in {result.seconds:.1f} s",
+             result.persons.summary_line()]
+    for d in result.datasets:
+        coverage = f", {d.date_from} to {d.date_to}" if d.date_from else ""
+        lines.append(f"  {d.name:<14} v{d.version:<3} {d.rows:>10,} rows {d.persons:>9,} "
+                     f"people{coverage}  ({d.folder})")
+    gate = result.gate
+    lines.append(f"release gate passed: {gate.values_scanned:,} distinct values in "
+                 f"{gate.columns_scanned} columns checked against the identifiers of "
+                 f"{gate.token_files} ingest(s)")
+    if result.unchecked_ingests:
+        lines.append(f"  not checked (identifiers destroyed without digests): "
+                     f"{', '.join(result.unchecked_ingests)}")
+    return lines
+
+
+# -- catalogue -------------------------------------------------------------------------------
+@click.command("catalogue")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole catalogue as JSON.")
+@click.option("--all", "all_versions", is_flag=True,
+              help="Also list superseded and removed versions.")
+@click.option("--dictionary", type=click.Path(path_type=Path, file_okay=False), default=None,
+              metavar="DIR",
+              help="Write the data dictionary (data-dictionary.html and .csv) into DIR.")
+@with_home
+@user_errors
+def catalogue_command(deployment: Deployment, as_json: bool, all_versions: bool,
+                      dictionary: Path | None) -> None:
+    """List the research-ready datasets: versions (which is current), coverage, owner, rows
+    and people; optionally write the data dictionary a researcher reads before applying."""
+    from fivesafes.catalogue.dictionary import write_dictionary
+    from fivesafes.catalogue.listing import as_json as catalogue_json
+    from fivesafes.catalogue.listing import read_catalogue
+
+    entries = read_catalogue(deployment)
+    if dictionary is not None:
+        html_path, csv_path = write_dictionary(entries, dictionary, all_versions=all_versions)
+    if as_json:
+        click.echo(json.dumps(catalogue_json(entries), indent=2, ensure_ascii=False))
+        return
+    console.print(catalogue_table(entries, all_versions))
+    if dictionary is not None:
+        _say(f"data dictionary: {html_path} and {csv_path}")
+
+
+def catalogue_table(entries, all_versions: bool = False) -> Table:
+    table = Table("dataset", "version", "status", "owner", "coverage", "rows", "people",
+                  "fields", title="research-ready catalogue")
+    for e in entries:
+        for v in e.versions:
+            if v.status != "current" and not all_versions:
+                continue
+            coverage = f"{v.date_from} to {v.date_to}" if v.date_from else ""
+            table.add_row(*(Text(c) for c in (
+                e.name, v.label, v.status, e.owner, coverage, f"{v.rows:,}", f"{v.persons:,}",
+                str(len(v.fields)))))
+    return table
+
+
+# -- lookups ---------------------------------------------------------------------------------
+@click.group("lookups")
+def lookups_group() -> None:
+    """Reference lookups that give coarser levels of a field (offence -> group -> category)."""
+
+
+@lookups_group.command("add")
+@click.argument("name")
+@click.argument("csv_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--key", required=True, help="Column of the CSV holding the attribute's values.")
+@click.option("--levels", required=True,
+              help="Coarser columns of the CSV, finest first, comma-separated.")
+@click.option("--applies-to", "applies_to", multiple=True, metavar="SOURCE.COLUMN",
+              help="An attribute the lookup applies to (repeatable); attributes named like "
+                   "--key always do.")
+@actor_option
+@with_home
+@user_errors
+def lookups_add(deployment: Deployment, name: str, csv_file: Path, key: str, levels: str,
+                applies_to: tuple[str, ...], actor: str | None) -> None:
+    """Register (or replace) reference lookup NAME from CSV_FILE. Needs a linkage officer or
+    an administrator."""
+    from fivesafes.catalogue.lookups import register_lookup
+
+    lookup = register_lookup(deployment, name, csv_file, key=key, levels=levels.split(","),
+                             applies_to=list(applies_to), by=actor or default_actor())
+    _say(f"lookup {lookup.name}: {len(lookup.rows):,} rows, {lookup.key_column} -> "
+         f"{' -> '.join(lookup.levels)}; applies to {lookup.key_column} attributes"
+         + (f" and {', '.join(lookup.applies_to)}" if lookup.applies_to else ""))
+
+
+@lookups_group.command("list")
+@with_home
+@user_errors
+def lookups_list(deployment: Deployment) -> None:
+    """List the registered reference lookups."""
+    from fivesafes.catalogue.lookups import all_lookups
+
+    table = Table("name", "key", "levels", "applies to", "rows")
+    for lk in all_lookups(deployment):
+        table.add_row(*(Text(c) for c in (lk.name, lk.key_column, " -> ".join(lk.levels),
+                                          ", ".join(lk.applies_to), f"{len(lk.rows):,}")))
+    console.print(table)
+
+
+# -- identifiers -----------------------------------------------------------------------------
+@click.group("identifiers")
+def identifiers_group() -> None:
+    """Identifier stores: which are held, and destroying them."""
+
+
+@identifiers_group.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_home
+@user_errors
+def identifiers_status(deployment: Deployment, as_json: bool) -> None:
+    """Each ingest's identifier store: held or destroyed, and when kept ones are destroyed."""
+    from fivesafes.retention import identifier_status
+
+    statuses = identifier_status(deployment)
+    if as_json:
+        click.echo(json.dumps([s.as_dict() for s in statuses], indent=2))
+        return
+    table = Table("ingest", "identifiers", "linked in", "destroyed automatically after",
+                  "destroyed", "certificate")
+    for s in statuses:
+        table.add_row(*(Text(c) for c in (
+            s.ingest, s.status, ", ".join(s.linked_in) or "not linked yet",
+            s.destroy_after or "", f"{s.destroyed_at or ''} {s.destroyed_by or ''}".strip(),
+            f"audit entry {s.certificate_seq}" if s.certificate_seq else "")))
+    console.print(table)
+
+
+@identifiers_group.command("destroy")
+@click.argument("ingest")
+@click.option("--reason", required=True, help="Why, for the deletion certificate.")
+@actor_option
+@with_home
+@user_errors
+def identifiers_destroy(deployment: Deployment, ingest: str, reason: str,
+                        actor: str | None) -> None:
+    """Destroy the identifier store of INGEST (kept for a quality review): shred its data key,
+    remove its files, and record a deletion certificate. Needs a linkage officer."""
+    from fivesafes.retention import destroy_identifiers
+
+    cert = destroy_identifiers(deployment, ingest, by=actor or default_actor(), reason=reason)
+    for line in certificate_lines(cert):
+        _say(line)
+
+
+def certificate_lines(cert) -> list[str]:
+    files = cert.details.get("files", [])
+    lines = [f"identifiers of {cert.ingest} destroyed at {cert.at} by {cert.by} "
+             f"(certificate: audit entry {cert.audit_seq})",
+             f"  data key {cert.details['key']['name']} shredded; {len(files)} file(s) removed:"]
+    lines += [f"    {f['path']}  sha256 {f['sha256']}  {f['bytes']:,} bytes" for f in files]
+    return lines
+
+
+# -- retention -------------------------------------------------------------------------------
+@click.group("retention")
+def retention_group() -> None:
+    """The retention schedule."""
+
+
+@retention_group.command("enforce")
+@with_home
+@user_errors
+def retention_enforce(deployment: Deployment) -> None:
+    """Destroy identifiers kept past their deadline and remove superseded research-ready
+    versions past theirs (run daily; acts as system:retention)."""
+    from fivesafes.retention import enforce
+
+    report = enforce(deployment)
+    for cert in report.destroyed:
+        for line in certificate_lines(cert):
+            _say(line)
+    for name in report.removed_versions:
+        _say(f"removed {name}")
+    _say(f"{len(report.destroyed)} identifier store(s) destroyed, "
+         f"{len(report.removed_versions)} version(s) removed")
+
+
+COMMANDS = (publish_command, catalogue_command, lookups_group, identifiers_group,
+            retention_group)

@@ -1,0 +1,270 @@
+"""Identifier digests: what the release gate and the replaced ids need from an identifier store,
+kept in the linkage zone after the store itself is destroyed, without a single plaintext value.
+
+For each ingest, ``linkage/digests/<ingest>/`` holds
+
+``tokens.parquet`` (``kind``, ``h``)
+    salted hashes of the identifier *tokens* the release gate looks for: record ids and
+    operational ids (``id``), postcodes, also those inside addresses (``postcode``), every
+    ordered pair of two name tokens of one record (``name``), and a name token of a record next
+    to its date of birth (``dob_name``). ``h`` is the first 64 bits of
+    SHA-256(salt || form), where the salt is a secret of the home (``gate-salt``, wrapped by
+    the master key) and the form is the normalised text (upper case, accents stripped, every run
+    of other characters one space).
+``operational.parquet`` (``source``, ``id_column``, ``record_key``, ``digest``)
+    for each record, a salted hash of each operational id, so that a release can give records
+    that share a case number the same replaced id without the case number.
+
+Without the salt, the hashes cannot be tested against guesses; with it (linkage officers
+only), they only answer "was this exact token an identifier?". They never map a record key to
+a name. The digests are built while the identifiers are held, before they are destroyed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import select
+
+from fivesafes import audit
+from fivesafes.errors import KeyMaterialError
+from fivesafes.governance.accounts import Role, authorise
+from fivesafes.home import Busy, Deployment
+from fivesafes.sql import Params, quote
+from fivesafes.store.models import IngestRun
+
+DIGEST_SECRET = "gate-salt"
+TOKENS_FILE = "tokens.parquet"
+OPERATIONAL_FILE = "operational.parquet"
+MIN_ID_CHARS = 5  # shorter ids cannot be told apart from ordinary numbers and codes
+MAX_NAME_TOKENS = 6  # name tokens per record that form pairs
+NAME_ROLES = ("forename", "middle_names", "surname", "full_name")
+
+# Normalisation and hashing, shared by building the digests and scanning for them.
+_MACROS = (
+    r"CREATE OR REPLACE TEMP MACRO fs_norm(x) AS "
+    r"trim(regexp_replace(strip_accents(upper(x)), '[^\pL\pN]+', ' ', 'g'))",
+    "CREATE OR REPLACE TEMP MACRO fs_h(x) AS "
+    "('0x' || left(sha256(getvariable('fs_salt') || x), 16))::UBIGINT",
+    # a name token: letters only, at least two of them
+    r"CREATE OR REPLACE TEMP MACRO fs_is_name(t) AS "
+    r"length(t) >= 2 AND regexp_full_match(t, '\pL+')",
+)
+
+
+def digest_folder(deployment: Deployment, ingest_label: str) -> Path:
+    return deployment.linkage / "digests" / ingest_label
+
+
+def has_digests(deployment: Deployment, ingest_label: str) -> bool:
+    return (digest_folder(deployment, ingest_label) / TOKENS_FILE).is_file()
+
+
+def token_files(deployment: Deployment) -> list[Path]:
+    """The token files of every ingest that has them, oldest first."""
+    return sorted((deployment.linkage / "digests").glob(f"ingest-*/{TOKENS_FILE}"))
+
+
+def _salt(deployment: Deployment) -> str:
+    keys = deployment.keys
+    if not keys.has_key(DIGEST_SECRET):
+        try:
+            keys.create_secret(DIGEST_SECRET)
+        except KeyMaterialError:
+            pass  # created by a concurrent run a moment ago
+    return keys.load_key(DIGEST_SECRET).hex()
+
+
+_database: duckdb.DuckDBPyConnection | None = None
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A connection of its own (temporary tables, macros and registered tables are private to
+    it) to one in-memory DuckDB database shared by the process, opened once (2 threads)."""
+    global _database
+    if _database is None:
+        _database = duckdb.connect()
+        _database.execute("SET threads = 2")
+        _database.execute("SET enable_progress_bar = false")
+    return _database.cursor()
+
+
+def connect(deployment: Deployment) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the normalising and hashing macros and this home's salt."""
+    con = cursor()
+    con.execute("SET VARIABLE fs_salt = $1", [_salt(deployment)])
+    for macro in _MACROS:
+        con.execute(macro)
+    return con
+
+
+# -- building ---------------------------------------------------------------------------------
+
+def _list_of(columns: list[str]) -> str:
+    return "[" + ", ".join(quote(c) for c in columns) + "]"
+
+
+def _token_sql(contract: dict, p: Params) -> str:
+    """SELECT kind, h for one source's identifier table ``ids``."""
+    roles: dict[str, list[dict]] = {}
+    for ident in contract["identifiers"]:
+        if ident["column"] != contract["record_id"]:
+            roles.setdefault(ident["role"], []).append(ident)
+    ids = ["record_id"] + [i["column"] for i in roles.get("operational_id", [])]
+    parts = [
+        f"""SELECT 'id' AS kind, fs_h('g:' || form) AS h FROM (
+              SELECT DISTINCT unnest([n, replace(n, ' ', '')]) AS form FROM (
+                SELECT fs_norm(unnest({_list_of(ids)})) AS n FROM ids))
+            WHERE length(replace(form, ' ', '')) >= {p(MIN_ID_CHARS)}
+              AND regexp_matches(form, '[0-9]')"""  # noqa: S608
+    ]
+    postcodes = [i["column"] for i in roles.get("postcode", [])]
+    addresses = [i["column"] for i in roles.get("address", [])]
+    if postcodes or addresses:
+        found = []
+        if postcodes:
+            found.append(
+                f"SELECT fs_norm(unnest({_list_of(postcodes)})) AS pc FROM ids")  # noqa: S608
+        if addresses:
+            found.append(
+                "SELECT unnest(regexp_extract_all(fs_norm(a), "  # noqa: S608
+                "'(?:^| )([A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})(?: |$)', 1)) AS pc "
+                f"FROM (SELECT unnest({_list_of(addresses)}) AS a FROM ids)"
+            )
+        parts.append(
+            "SELECT 'postcode', fs_h('g:' || pc) FROM (SELECT DISTINCT "  # noqa: S608
+            "replace(pc, ' ', '') AS pc FROM (" + " UNION ALL ".join(found) + ")) "
+            "WHERE regexp_full_match(pc, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')"
+        )
+    names = [i["column"] for role in NAME_ROLES for i in roles.get(role, [])]
+    if names:
+        tokens = (f"list_distinct(list_filter(string_split(fs_norm(concat_ws(' ', "
+                  f"{', '.join(quote(c) for c in names)})), ' '), lambda t: fs_is_name(t)))"
+                  f"[1:{p(MAX_NAME_TOKENS)}]")
+        dobs = []
+        for ident in roles.get("date_of_birth", []):
+            fmt = ident.get("format") or "%Y-%m-%d"
+            dobs.append(f"strftime(coalesce(try_strptime({quote(ident['column'])}, {p(fmt)}), "
+                        f"try_strptime({quote(ident['column'])}, '%Y-%m-%d')), '%Y%m%d')")
+        dob_list = "[" + ", ".join(dobs) + "]" if dobs else "[]::VARCHAR[]"
+        parts.append(f"""
+            WITH named AS MATERIALIZED (
+              SELECT DISTINCT {tokens} AS t,
+                     list_filter({dob_list}, lambda d: d IS NOT NULL) AS dobs FROM ids)
+            SELECT 'name', fs_h('n:' || pair) FROM (SELECT DISTINCT unnest(flatten(
+              list_transform(t, lambda a: list_transform(list_filter(t, lambda b: b <> a),
+                                                         lambda b: a || ' ' || b)))) AS pair
+              FROM named)
+            UNION ALL
+            SELECT 'dob_name', fs_h('d:' || pair) FROM (SELECT DISTINCT unnest(flatten(
+              list_transform(t, lambda a: list_transform(dobs, lambda d: a || ' ' || d))))
+              AS pair FROM named)""")  # noqa: S608
+    return " UNION ALL ".join(f"({part})" for part in parts)
+
+
+def _operational_sql(source: str, contract: dict, p: Params) -> str | None:
+    columns = [i["column"] for i in contract["identifiers"]
+               if i["role"] == "operational_id" and i["column"] != contract["record_id"]]
+    if not columns:
+        return None
+    return " UNION ALL ".join(
+        f"SELECT {p(source)} AS source, {p(c)} AS id_column, record_key, "  # noqa: S608
+        f"fs_h('o:' || {p(source)} || ':' || {p(c)} || ':' || trim({quote(c)})) AS digest "
+        f"FROM ids WHERE trim({quote(c)}) <> ''"
+        for c in columns
+    )
+
+
+def build(deployment: Deployment, run: IngestRun, out: Path) -> dict[str, int]:
+    """Write the digests of ``run``'s identifier store into the folder ``out``; the counts of
+    distinct tokens by kind. Reads the identifiers, so they must still be held."""
+    from fivesafes.retention import read_identifiers
+
+    con = connect(deployment)
+    token_parts: list[pa.Table] = []
+    operational: list[pa.Table] = []
+    try:
+        for src in run.sources:
+            contract = json.loads(src.contract)
+            con.register("ids", read_identifiers(deployment, run.label, src.source))
+            p = Params()
+            token_parts.append(con.sql(_token_sql(contract, p), params=p.values).to_arrow_table())
+            p = Params()
+            sql = _operational_sql(src.source, contract, p)
+            if sql:
+                operational.append(con.sql(sql, params=p.values).to_arrow_table())
+            con.unregister("ids")
+        con.register("parts", pa.concat_tables(token_parts).rename_columns(["kind", "h"]))
+        tokens = con.sql("SELECT DISTINCT kind, h FROM parts ORDER BY h").to_arrow_table()
+        counts = dict(con.sql("SELECT kind, count(*) FROM parts GROUP BY kind").fetchall())
+    finally:
+        con.close()
+    out.mkdir(parents=True, mode=0o700)
+    pq.write_table(tokens, out / TOKENS_FILE, compression="zstd")
+    schema = pa.schema([("source", pa.string()), ("id_column", pa.string()),
+                        ("record_key", pa.string()), ("digest", pa.uint64())])
+    ops = (pa.concat_tables([t.cast(schema) for t in operational]) if operational
+           else schema.empty_table())
+    pq.write_table(ops, out / OPERATIONAL_FILE, compression="zstd")
+    return {k: int(v) for k, v in sorted(counts.items())}
+
+
+def ensure_digests(deployment: Deployment, ingest_label: str, *, by: str) -> bool:
+    """Build the digests of an ingest whose identifiers are held, unless they exist; True if
+    they were built now. ``by`` is a linkage officer."""
+    with deployment.store.reading() as session:
+        authorise(session, by, (Role.LINKAGE_OFFICER,), "build identifier digests")
+    with Busy(deployment, "identifiers"):
+        return ensure_digests_locked(deployment, ingest_label, by=by)
+
+
+def ensure_digests_locked(deployment: Deployment, ingest_label: str, *, by: str) -> bool:
+    """:func:`ensure_digests` for a caller that holds the ``identifiers`` lock."""
+    if has_digests(deployment, ingest_label):
+        return False
+    with deployment.store.reading() as session:
+        run = session.execute(
+            select(IngestRun).where(IngestRun.label == ingest_label)
+        ).scalar_one()
+        run.sources  # noqa: B018 - loaded before the session ends
+    deployment.clear_abandoned_work("digests")
+    work = deployment.new_work_folder("digests")
+    try:
+        counts = build(deployment, run, work / ingest_label)
+        target = digest_folder(deployment, ingest_label)
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        with deployment.store.transaction() as session:
+            audit.record(session, by=by, action="identifiers.digested", subject=ingest_label,
+                         at=deployment.clock(),
+                         details={"tokens": counts, "folder": deployment.relative(target)})
+            os.rename(work / ingest_label, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return True
+
+
+# -- looking up -------------------------------------------------------------------------------
+
+def identifier_collisions(deployment: Deployment, values: list[str]) -> set[str]:
+    """Those of ``values`` that equal a record id or operational id of any ingest (compared
+    normalised, as the release gate does)."""
+    files = token_files(deployment)
+    if not values or not files:
+        return set()
+    con = connect(deployment)
+    try:
+        con.register("candidates", pa.table({"v": pa.array(values, pa.string())}))
+        rows = con.sql(
+            "SELECT DISTINCT c.v FROM candidates c JOIN read_parquet($1) t "
+            "ON t.h = fs_h('g:' || fs_norm(c.v)) WHERE t.kind = 'id'",
+            params=[[str(f) for f in files]],
+        ).fetchall()
+    finally:
+        con.close()
+    return {r[0] for r in rows}
