@@ -30,14 +30,20 @@ step "4. Generate synthetic court, prison and probation extracts ($PEOPLE people
   "$FS" synth --people "$PEOPLE" --out "$DATA_DIR" --seed 42
 step "5. Ingest every source: validate, quarantine bad rows, split identifiers from attributes" \
   "$FS" ingest --home "$HOME_DIR" --as l.officer "$DATA_DIR"/contracts/*.toml
-step "6. Safe people and safe projects: apply, route to the data owners' panels, approve, register" \
+step "6. Link records about the same person across the five sources (Splink on DuckDB)" \
+  "$FS" demo link --home "$HOME_DIR" --as l.officer
+step "7. Publish research-ready datasets, show the catalogue, destroy the identifiers" \
+  "$FS" demo publish --home "$HOME_DIR" --as l.officer
+step "8. Safe people and safe projects: apply, route to the data owners' panels, approve, register" \
   "$FS" demo governance --home "$HOME_DIR"
-step "7. The public register of approved projects" \
+step "9. The public register of approved projects" \
   "$FS" register export --home "$HOME_DIR" --format json
-step "8. Prove the audit log is intact (as the administrator)" \
+step "10. Prove the audit log is intact (as the administrator)" \
   "$FS" audit verify --home "$HOME_DIR" --as demo.admin
-step "9. What the audit log recorded" \
+step "11. What the audit log recorded" \
   "$FS" audit show --home "$HOME_DIR" --last 5 --as demo.admin
 
 printf '\nDone. Home: %s   Extracts: %s\n' "$HOME_DIR" "$DATA_DIR"
 printf 'Quarantined rows (with line, column and reason): %s/linkage/quarantine/\n' "$HOME_DIR"
+printf 'Linkage quality report (linkage zone only: it shows identifiers): %s/linkage/links/\n' "$HOME_DIR"
+printf 'Research-ready datasets and their data dictionary: %s/research/\n' "$HOME_DIR"

@@ -238,6 +238,34 @@ def demo_group() -> None:
     """Steps of `make demo` that need many commands, run as one (synthetic data only)."""
 
 
+@demo_group.command("link")
+@actor_option
+@with_home
+@user_errors
+def demo_link(deployment: Deployment, actor: str | None) -> None:
+    """Link what was ingested; print persons found, links per source pair, the report's path."""
+    from fivesafes.linkage.demo import run_demo
+
+    for line in run_demo(deployment, by=actor or default_actor()):
+        console.print(Text(line))
+
+
+@demo_group.command("publish")
+@click.option("--link", "link_label", default=None, metavar="LABEL",
+              help="The link run to publish (default: the newest).")
+@actor_option
+@with_home
+@user_errors
+def demo_publish(deployment: Deployment, link_label: str | None, actor: str | None) -> None:
+    """Publish a link run, show the catalogue, write the data dictionary, destroy identifiers."""
+    from fivesafes.catalogue.demo import run_demo
+    from fivesafes.catalogue.persons import link_run
+
+    label = link_label or link_run(deployment, None).label
+    for line in run_demo(deployment, label, by=actor or default_actor()):
+        console.print(Text(line))
+
+
 @demo_group.command("governance")
 @with_home
 @user_errors
@@ -253,9 +281,11 @@ def _register_stage_commands() -> None:
     """Commands that live with their stage of the walk."""
     from fivesafes.catalogue.cli import register_commands as catalogue
     from fivesafes.governance.cli import register_commands as governance
+    from fivesafes.linkage.cli import register_commands as linkage
 
-    governance(main)
+    linkage(main)
     catalogue(main)
+    governance(main)
 
 
 _register_stage_commands()

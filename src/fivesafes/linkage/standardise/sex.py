@@ -1,9 +1,15 @@
 """Sex codes mapped through the contract's code table (Python reference).
 
-The value is trimmed of spaces and looked up exactly (case-sensitive: a contract lists every code
-its source uses). Flags: ``ok`` (mapped to ``male`` or ``female``), ``unknown`` (the table maps
-the code to ``unknown``), ``unknown_code`` (the code is not in the table), ``missing`` (NULL or
-blank). Only ``ok`` rows have a sex; every other row is NULL.
+The value is trimmed of spaces and looked up exactly. When it is not found and the contract's
+codes stay distinct once upper-cased, it is looked up again with both sides upper-cased, so that a
+value ingest accepted (ingest accepts any case for such codes, see
+:mod:`fivesafes.sources.validation`) is also mapped here: with codes ``M``/``F``, ``m`` is male.
+Codes that differ only by case (``M`` and ``m`` meaning different things) are matched exactly.
+Upper-casing is DuckDB's ``upper`` (:func:`sql_upper`), so both engines agree.
+
+Flags: ``ok`` (mapped to ``male`` or ``female``), ``unknown`` (the table maps the code to
+``unknown``), ``unknown_code`` (the code is not in the table), ``missing`` (NULL or blank). Only
+``ok`` rows have a sex; every other row is NULL.
 """
 
 from __future__ import annotations
@@ -14,12 +20,34 @@ from typing import Literal
 SexFlag = Literal["ok", "unknown", "unknown_code", "missing"]
 SEX_VALUES = ("male", "female", "unknown")
 
+# Where Python's str.upper and DuckDB's upper differ for one character.
+_UPPER_EXCEPTIONS = {"ß": "ẞ"}
+
+
+def sql_upper(value: str) -> str:
+    """Upper case as DuckDB's ``upper`` does it: one character for one character."""
+    out = []
+    for ch in value:
+        upper = _UPPER_EXCEPTIONS.get(ch, ch.upper())
+        out.append(upper if len(upper) == 1 else ch)
+    return "".join(out)
+
+
+def case_insensitive_codes(codes: Mapping[str, str]) -> dict[str, str] | None:
+    """The code table keyed by upper-cased code, or ``None`` when two codes would collide."""
+    upper = {sql_upper(code): value for code, value in codes.items()}
+    return upper if len(upper) == len(codes) else None
+
 
 def map_sex(value: str | None, codes: Mapping[str, str]) -> tuple[str | None, SexFlag]:
     """``('M', {'M': 'male'})`` -> ``('male', 'ok')``; see the module docstring for the flags."""
     if value is None or not value.strip(" "):
         return None, "missing"
-    mapped = codes.get(value.strip(" "))
+    code = value.strip(" ")
+    mapped = codes.get(code)
+    if mapped is None:
+        upper = case_insensitive_codes(codes)
+        mapped = upper.get(sql_upper(code)) if upper is not None else None
     if mapped is None:
         return None, "unknown_code"
     if mapped == "unknown":

@@ -30,6 +30,7 @@ from fivesafes.linkage.standardise.postcodes import (
     DIGIT,
     candidate_patterns,
 )
+from fivesafes.linkage.standardise.sex import case_insensitive_codes
 from fivesafes.linkage.standardise.text import (
     APOSTROPHES,
     DOUBLE_TRANSLITERATIONS,
@@ -249,10 +250,22 @@ def parse_dob_sql(value: str, fmt: DobFormat, as_of: date, params: Params) -> tu
 
 
 def sex_code_sql(value: str, codes: Mapping[str, str], params: Params) -> str:
-    """The code table's value (``male``/``female``/``unknown``) for a trimmed code, else NULL."""
+    """The code table's value (``male``/``female``/``unknown``) for a trimmed code, else NULL.
+
+    Twin of the lookup in :func:`~.sex.map_sex`: exact first, then upper-cased on both sides when
+    the codes stay distinct once upper-cased.
+    """
     code = f"trim({value}, ' ')"
     arms = " ".join(f"WHEN {params(k)} THEN CAST({params(v)} AS VARCHAR)" for k, v in codes.items())
-    return f"CASE {code} {arms} END" if arms else "CAST(NULL AS VARCHAR)"
+    if not arms:
+        return "CAST(NULL AS VARCHAR)"
+    upper = case_insensitive_codes(codes)
+    if upper is None:
+        return f"CASE {code} {arms} END"
+    upper_arms = " ".join(
+        f"WHEN {params(k)} THEN CAST({params(v)} AS VARCHAR)" for k, v in upper.items()
+    )
+    return f"coalesce(CASE {code} {arms} END, CASE upper({code}) {upper_arms} END)"
 
 
 def sex_flag_sql(value: str, mapped: str) -> str:

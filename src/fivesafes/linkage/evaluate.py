@@ -1,0 +1,143 @@
+"""Accuracy against ground truth, used only for the report (never for linking).
+
+Truth is a CSV with ``source``, ``record_id`` and ``true_id``: records with the same ``true_id``
+are the same person. Measures are *pairwise*: a pair of records is a true pair when they share a
+``true_id`` and a predicted pair when they share a cluster (or, across thresholds, when their
+match probability reaches the threshold). Blocking coverage counts the true pairs that no
+prediction blocking rule can reach (they are never compared; linking them needs a chain of
+other links).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from fivesafes.errors import SourceFileError
+from fivesafes.sql import quote
+
+__all__ = ["THRESHOLDS", "Accuracy", "Scores", "evaluate", "load_truth", "pairwise_scores"]
+
+THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999)
+
+
+@dataclass(frozen=True)
+class Scores:
+    predicted: int
+    true: int
+    correct: int
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.true if self.true else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {"predicted_pairs": self.predicted, "true_pairs": self.true,
+                "correct_pairs": self.correct, "precision": round(self.precision, 6),
+                "recall": round(self.recall, 6), "f1": round(self.f1, 6)}
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    clusters: Scores  # the final clusters
+    before_split: Scores | None  # the clusters before over-merge splitting
+    by_threshold: list[tuple[float, Scores]]  # scored pairs at or above each threshold
+    true_pairs_unblocked: int  # true pairs no blocking rule reaches
+    records_without_truth: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "clusters": self.clusters.as_dict(),
+            "before_split": self.before_split.as_dict() if self.before_split else None,
+            "by_threshold": [{"threshold": t, **s.as_dict()} for t, s in self.by_threshold],
+            "true_pairs_unblocked": self.true_pairs_unblocked,
+            "records_without_truth": self.records_without_truth,
+        }
+
+
+def load_truth(con: duckdb.DuckDBPyConnection, path: Path, table: str = "truth") -> None:
+    """Read the truth CSV into ``table``; a wrong file is a user error naming what to fix."""
+    if not Path(path).is_file():
+        raise SourceFileError(f"{path}: truth file not found; give a CSV with columns source, "
+                              "record_id, true_id")
+    try:
+        reading = "SELECT * FROM read_csv($1, all_varchar = true, header = true)"
+        con.execute(f"CREATE OR REPLACE TABLE {quote(table)} AS {reading}", [str(path)])
+        columns = [row[0] for row in con.sql(f"DESCRIBE {quote(table)}").fetchall()]
+    except duckdb.Error as error:
+        raise SourceFileError(f"{path}: cannot be read as CSV ({error}); give a CSV with "
+                              "columns source, record_id, true_id") from None
+    missing = [c for c in ("source", "record_id", "true_id") if c not in columns]
+    if missing:
+        raise SourceFileError(f"{path}: column(s) {', '.join(missing)} missing (it has "
+                              f"{', '.join(columns)}); truth needs source, record_id, true_id")
+
+
+def pairwise_scores(con: duckdb.DuckDBPyConnection, labelled: str, group: str) -> Scores:
+    """Scores of grouping ``group`` against ``true_id`` in table ``labelled``."""
+    pairs = "sum(n * (n - 1) // 2)"
+    g, t = quote(group), quote(labelled)
+    row = con.sql(f"""
+        SELECT (SELECT {pairs} FROM (SELECT count(*) AS n FROM {t} GROUP BY {g})),
+               (SELECT {pairs} FROM (SELECT count(*) AS n FROM {t} GROUP BY true_id)),
+               (SELECT {pairs} FROM (SELECT count(*) AS n FROM {t} GROUP BY {g}, true_id))
+    """).fetchall()[0]  # noqa: S608 - quoted names
+    return Scores(*(int(v or 0) for v in row))
+
+
+def _by_threshold(con: duckdb.DuckDBPyConnection, true_total: int) -> list[tuple[float, Scores]]:
+    rows = con.sql("""
+        WITH p AS (
+            SELECT p.match_probability AS prob, (a.true_id = b.true_id) AS same
+            FROM pairs AS p JOIN _eval_nodes AS a ON a.node = p.join_key_l
+            JOIN _eval_nodes AS b ON b.node = p.join_key_r)
+        SELECT t, count(*) FILTER (WHERE prob >= t), count(*) FILTER (WHERE prob >= t AND same)
+        FROM p, (SELECT unnest($1) AS t) GROUP BY t ORDER BY t
+    """, params=[list(THRESHOLDS)]).fetchall()
+    return [(float(t), Scores(int(n), true_total, int(c))) for t, n, c in rows]
+
+
+def _unblocked(con: duckdb.DuckDBPyConnection, rules: list[tuple[str, tuple[str, ...]]]) -> int:
+    if not rules:
+        return 0
+    conditions = " OR ".join(
+        "(" + " AND ".join(f"l.{quote(c)} = r.{quote(c)}" for c in columns) + ")"
+        for _, columns in rules
+    )
+    return int(con.sql(f"""
+        WITH f AS (SELECT f.*, n.true_id, n.node FROM features AS f
+                   JOIN _eval_nodes AS n ON n.node = f.source_dataset || '-__-' || f.unique_id)
+        SELECT count(*) FROM f AS l JOIN f AS r ON l.true_id = r.true_id AND l.node < r.node
+        WHERE NOT coalesce({conditions}, false)
+    """).fetchall()[0][0])  # noqa: S608 - quoted names
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, rules: list[tuple[str, tuple[str, ...]]],
+             before_split: str | None = None) -> Accuracy:
+    """Accuracy of table ``clusters`` (and ``before_split``, if given) against table ``truth``."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE _eval_nodes AS
+        SELECT c.node, c.cluster_id, t.true_id
+        FROM clusters AS c JOIN records AS r USING (source, record_key)
+        JOIN truth AS t ON t.source = r.source AND t.record_id = r.record_id""")
+    unmatched = con.sql("SELECT (SELECT count(*) FROM clusters) - "
+                        "(SELECT count(*) FROM _eval_nodes)").fetchall()[0][0]
+    final = pairwise_scores(con, "_eval_nodes", "cluster_id")
+    before = None
+    if before_split:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _eval_before AS
+            SELECT n.node, b.cluster_id, n.true_id FROM _eval_nodes AS n
+            JOIN {quote(before_split)} AS b USING (node)""")  # noqa: S608 - quoted
+        before = pairwise_scores(con, "_eval_before", "cluster_id")
+    thresholds = _by_threshold(con, final.true)
+    return Accuracy(final, before, thresholds, _unblocked(con, rules), int(unmatched))

@@ -1,0 +1,91 @@
+"""The linkage input: the standardised table reduced to what the model compares, plus derived keys.
+
+One row per record. Every column is text (or a list of text), so the same table feeds DuckDB and
+Spark. ``unique_id`` is the record key and ``source_dataset`` the source, as Splink names them.
+
+============================  ==========================================================
+``forename``                  first given name (``MARY-JANE``)
+``surname``                   surname without spaces or hyphens (``MCDONALD``)
+``full_name``                 forename and surname (for term frequencies of the whole name)
+``forename_initial``          first letter of the forename
+``forename_phonetic``         metaphone of the forename's first token
+``surname_phonetic``          metaphone of the surname
+``forename_variant_groups``   every variant group of the forename (``BILL`` -> ``WILLIAM``)
+``surname_tokens``            the surname's parts (``SMITH``, ``JONES``)
+``dob``                       ``YYYY-MM-DD``
+``dob_transposed``            the date with day and month swapped, when that is a different
+                              real date (``1990-03-07`` -> ``1990-07-03``)
+``dob_year``                  ``YYYY``
+``dob_month_day``             ``MM-DD`` (for blocking when the year is mistyped)
+``sex``                       ``male`` / ``female``
+``postcode`` .. ``_area``     the postcode and its sector, district and area
+============================  ==========================================================
+
+:data:`FEATURE_GROUPS` says which columns each kind of evidence needs; :func:`usable_groups`
+finds the groups the data can support (a group whose columns are all NULL is left out).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from fivesafes.sql import quote
+
+__all__ = ["FEATURE_GROUPS", "MIN_FILLED", "build_features", "usable_groups"]
+
+#: Kind of evidence -> the feature column that must hold values for it to be used.
+FEATURE_GROUPS: dict[str, str] = {
+    "forename": "forename",
+    "surname": "surname",
+    "dob": "dob",
+    "sex": "sex",
+    "postcode": "postcode",
+}
+
+#: A kind of evidence is used when at least this share of records has it (and two records do).
+MIN_FILLED = 0.01
+
+_FEATURES_SQL = """
+SELECT
+    CAST(record_key AS VARCHAR) AS unique_id,
+    source AS source_dataset,
+    forename,
+    surname_joined AS surname,
+    forename || ' ' || surname_joined AS full_name,
+    forename_initial,
+    forename_phonetic,
+    surname_phonetic,
+    forename_variant_groups,
+    CASE WHEN len(surname_tokens) > 1 THEN surname_tokens END AS surname_tokens,
+    strftime(dob, '%Y-%m-%d') AS dob,
+    CASE WHEN day(dob) <= 12 AND day(dob) <> month(dob)
+        THEN strftime(make_date(year(dob), day(dob), month(dob)), '%Y-%m-%d') END
+        AS dob_transposed,
+    CAST(year(dob) AS VARCHAR) AS dob_year,
+    strftime(dob, '%m-%d') AS dob_month_day,
+    sex,
+    postcode,
+    postcode_sector,
+    postcode_district,
+    postcode_area
+FROM {table}
+"""
+
+
+def build_features(con: duckdb.DuckDBPyConnection, standardised: str, out: str) -> None:
+    """Create table ``out`` (replacing it) from the standardised table ``standardised``."""
+    select = _FEATURES_SQL.format(table=quote(standardised))
+    con.execute(f"CREATE OR REPLACE TABLE {quote(out)} AS {select}")
+
+
+def usable_groups(con: duckdb.DuckDBPyConnection, features: str) -> dict[str, int]:
+    """Kinds of evidence with enough values to be modelled, and how many records have each."""
+    counts = ", ".join(f"count({quote(column)})" for column in FEATURE_GROUPS.values())
+    row = con.sql(f"SELECT count(*), {counts} FROM {quote(features)}").fetchall()[0]  # noqa: S608
+    assert row is not None
+    total, *filled = row
+    usable = {}
+    for group, count in zip(FEATURE_GROUPS, filled, strict=True):
+        if count >= min(2, total) and count >= MIN_FILLED * total:
+            usable[group] = int(count)
+    return usable

@@ -1,0 +1,158 @@
+"""Identifier tables for linkage: read from extract files (standalone) or a home's identifier store.
+
+Either way each source becomes one Arrow table shaped like the identifier store: ``record_key``,
+``record_id`` and the contract's identifier columns by their source names, all text. Standalone
+files are read and validated exactly as ingest reads them (:func:`~fivesafes.sources.readers.
+reader_for`, :class:`~fivesafes.sources.validation.ChunkValidator`): rows ingest would quarantine
+are left out and counted; there the record key is the record id.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from fivesafes.encrypted_files import read_encrypted
+from fivesafes.errors import SourceFileError
+from fivesafes.home import Deployment
+from fivesafes.linkage.specs import identifier_column_names
+from fivesafes.sources.contract import SourceContract, SourceFile
+from fivesafes.sources.ingest import identifiers_associated_data
+from fivesafes.sources.readers import reader_for
+from fivesafes.sources.validation import ChunkValidator
+from fivesafes.store.models import IngestRun
+
+__all__ = ["IdentifierTable", "ingested_tables", "read_extracts"]
+
+ProgressFn = Callable[[str, int, int], None]
+CHUNK_ROWS = 200_000
+
+
+@dataclass
+class IdentifierTable:
+    """One source's identifier table and where it came from."""
+
+    contract: SourceContract
+    table: pa.Table
+    ingest: str | None = None  # the ingest label, in a home
+    quarantined: int = 0  # standalone: rows ingest would have quarantined
+    reasons: dict[str, int] = field(default_factory=dict)
+    iso_dates: frozenset[str] = frozenset()  # columns a Parquet file held as dates (ISO text)
+
+    @property
+    def source(self) -> str:
+        return self.contract.name
+
+
+def _schema(contract: SourceContract) -> pa.Schema:
+    names = ["record_key", "record_id", *identifier_column_names(contract)]
+    return pa.schema([pa.field(name, pa.string()) for name in names])
+
+
+def _read_one(contract: SourceContract, con: duckdb.DuckDBPyConnection, chunk_rows: int,
+              on_progress: ProgressFn | None) -> IdentifierTable:
+    reader = reader_for(contract)
+    validator = ChunkValidator(contract, con)
+    schema = _schema(contract)
+    names = identifier_column_names(contract)
+    batches: list[pa.RecordBatch] = []
+    quarantined = 0
+    reasons: Counter[str] = Counter()
+    iso: set[str] = set()
+    for chunk in reader.chunks(chunk_rows):
+        iso |= chunk.iso_dates
+        result = validator.validate(chunk)
+        quarantined += result.quarantined_rows
+        reasons.update(p.reason if not p.column else f"{p.column}: {p.reason}"
+                       for p in result.problems)
+        ids = result.record_ids.cast(pa.string())
+        arrays = [ids, ids] + [result.identifiers[name].cast(pa.string()) for name in names]
+        batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
+        if on_progress:
+            on_progress(contract.name, reader.done, reader.total)
+    table = pa.Table.from_batches(batches, schema=schema)
+    _refuse_duplicate_ids(contract, table)
+    return IdentifierTable(contract, table, quarantined=quarantined,
+                           reasons=dict(reasons.most_common()), iso_dates=frozenset(iso))
+
+
+def _refuse_duplicate_ids(contract: SourceContract, table: pa.Table) -> None:
+    counts = pc.value_counts(table.column("record_id"))
+    repeated = pc.filter(counts, pc.greater(counts.field("counts"), 1))
+    if len(repeated):
+        example = repeated[0]["values"].as_py()
+        raise SourceFileError(
+            f"{contract.file.path}: {len(repeated)} record id(s) in column "
+            f"'{contract.record_id}' appear more than once (e.g. {example!r}); record ids must "
+            "be unique within a source: ask the data owner to fix the extract, or name a unique "
+            "column as record_id in the contract"
+        )
+
+
+def read_extracts(contracts: list[SourceContract], *, chunk_rows: int = CHUNK_ROWS,
+                  on_progress: ProgressFn | None = None) -> list[IdentifierTable]:
+    """Read and validate every contract's extract (all files are checked before any is read)."""
+    for contract in contracts:
+        reader_for(contract).check()
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads = 2")
+        return [_read_one(c, con, chunk_rows, on_progress) for c in contracts]
+    finally:
+        con.close()
+
+
+def _contract_from_json(text: str) -> SourceContract:
+    """Rebuild the contract ingest recorded (only what linkage reads is needed)."""
+    from fivesafes.sources.contract import IdentifierColumn
+
+    data = json.loads(text)
+    file = data["file"]
+    return SourceContract(
+        name=data["name"], owner=data["owner"], record_id=data["record_id"],
+        file=SourceFile(path=Path(file["path"]), format=file["format"],
+                        delimiter=file.get("delimiter", ","),
+                        encoding=file.get("encoding", "utf-8")),
+        identifiers=tuple(
+            IdentifierColumn(column=i["column"], role=i["role"], order=i.get("order"),
+                             format=i.get("format"), codes=dict(i.get("codes") or {}),
+                             required=bool(i.get("required")))
+            for i in data["identifiers"]
+        ),
+        title=data.get("title", ""),
+    )
+
+
+def ingested_tables(deployment: Deployment) -> list[IdentifierTable]:
+    """Every source held in the home's identifier stores; a source ingested more than once is
+    taken from its newest ingest (record keys are stable, so a record is linked once)."""
+    with deployment.store.reading() as session:
+        runs = session.execute(
+            select(IngestRun).where(IngestRun.identifiers == "held").order_by(IngestRun.id)
+            .options(selectinload(IngestRun.sources))
+        ).scalars().all()
+        held = [(run.label, run.data_key, s.source, s.contract, s.identifiers_path)
+                for run in runs for s in run.sources]
+    newest: dict[str, tuple[str, str, str, str, str]] = {}
+    for entry in held:
+        newest[entry[2]] = entry
+    tables = []
+    for label, key_name, source, contract_json, path in newest.values():
+        contract = _contract_from_json(contract_json)
+        key = deployment.keys.load_key(key_name)
+        plain = read_encrypted(deployment.root / path, key,
+                               identifiers_associated_data(label, source))
+        table = pq.read_table(io.BytesIO(plain))
+        tables.append(IdentifierTable(contract, table.cast(_schema(contract)), ingest=label))
+    return tables

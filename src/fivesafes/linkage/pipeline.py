@@ -1,0 +1,358 @@
+"""One linkage run, phase by phase: standardise, train, predict, cluster, split.
+
+:func:`link_tables` takes identifier tables (:mod:`~.inputs`) and returns a :class:`LinkOutcome`:
+the person key map, the trained model, the counts and the time each phase took, and everything
+the quality report shows. It writes nothing outside the work folder it is given; the callers
+(:mod:`~.runs`) decide where results go. Splink runs on the chosen engine (:mod:`~.engines`);
+everything else runs in one DuckDB database inside the work folder, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from fivesafes.errors import FivesafesError
+from fivesafes.linkage.engines import Engine, open_engine
+from fivesafes.linkage.features import FEATURE_GROUPS, build_features, usable_groups
+from fivesafes.linkage.inputs import IdentifierTable
+from fivesafes.linkage.model import ModelPlan, loose_rules, plan_model, rule_columns
+from fivesafes.linkage.specs import spec_for
+from fivesafes.linkage.split import SplitResult, split_clusters
+from fivesafes.linkage.standardise import StandardiseSpec, standardise_many
+from fivesafes.linkage.standardise.dates import compile_dob_format
+from fivesafes.sql import quote
+
+__all__ = ["DEFAULT_THRESHOLD", "LinkOptions", "LinkOutcome", "LinkageError", "link_tables"]
+
+#: Match probability at or above which two records are linked, unless the user chooses another.
+DEFAULT_THRESHOLD = 0.8
+#: A looser blocking rule is used when it generates no more comparisons than this.
+LOOSE_BUDGET = 1_000_000
+#: Pairs scored below this are not kept (they never link, and the report does not need them).
+KEEP_PROBABILITY = 0.01
+ISO = "%Y-%m-%d"
+#: Feature columns kept on both sides of each scored pair, for the clerical-review sample.
+REVIEW_COLUMNS = ("forename", "surname", "dob", "postcode", "sex")
+
+PhaseFn = Callable[[str, float], None]
+
+
+class LinkageError(FivesafesError):
+    """The data cannot be linked as given."""
+
+
+@dataclass(frozen=True)
+class LinkOptions:
+    engine: str = "duckdb"
+    threshold: float = DEFAULT_THRESHOLD
+    split: bool = True
+    u_max_pairs: float = 2e6
+    em_max_pairs: float = 4e6
+    seed: int = 1
+    threads: int = 2
+    memory_limit: str = "6GB"
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold < 1.0:
+            raise LinkageError(f"--threshold must be a match probability between 0 and 1 "
+                               f"(exclusive), not {self.threshold}")
+
+
+@dataclass
+class LinkOutcome:
+    """The result of one run; ``con`` holds the tables the report reads until it is closed."""
+
+    clusters: pa.Table  # source, record_key, record_id, cluster_id
+    model: dict[str, Any]
+    threshold: float
+    engine: str
+    groups: dict[str, int]
+    records: dict[str, int]  # per source
+    clusters_count: int
+    timings: dict[str, float]
+    prediction_rules: list[tuple[str, tuple[str, ...]]]
+    pairs_kept: int
+    split: SplitResult | None
+    clusters_before_split: int
+    notes: list[str] = field(default_factory=list)
+    con: duckdb.DuckDBPyConnection | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "engine": self.engine,
+            "threshold": self.threshold,
+            "records": sum(self.records.values()),
+            "records_per_source": self.records,
+            "clusters": self.clusters_count,
+            "clusters_before_split": self.clusters_before_split,
+            "evidence_used": self.groups,
+            "prediction_blocking_rules": [name for name, _ in self.prediction_rules],
+            "pairs_kept": self.pairs_kept,
+            "split": None if self.split is None else self.split.__dict__,
+            "seconds": {k: round(v, 2) for k, v in self.timings.items()},
+            "notes": self.notes,
+        }
+
+
+@contextmanager
+def _phase(timings: dict[str, float], name: str, on_phase: PhaseFn | None) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
+    if on_phase:
+        on_phase(name, timings[name])
+
+
+def _looks_iso(con: duckdb.DuckDBPyConnection, table: str, column: str, fmt: str) -> bool:
+    """True when a column's values fail the declared date format but are ISO dates (a Parquet
+    DATE column reaches the identifier store as ISO text)."""
+    if fmt == ISO:
+        return False
+    value = f"trim(CAST({quote(column)} AS VARCHAR))"
+    sample = f"SELECT {value} AS v FROM {quote(table)} WHERE {value} <> '' LIMIT 1000"  # noqa: S608
+    declared, iso = compile_dob_format(fmt).regex, compile_dob_format(ISO).regex
+    fits, is_iso = con.sql(
+        f"SELECT count(*) FILTER (WHERE regexp_full_match(v, $1)), "  # noqa: S608
+        f"count(*) FILTER (WHERE regexp_full_match(v, $2)) FROM ({sample})",
+        params=[declared, iso]).fetchall()[0]
+    return fits == 0 and is_iso > 0
+
+
+def _spec(con: duckdb.DuckDBPyConnection, item: IdentifierTable, table: str) -> StandardiseSpec:
+    spec = spec_for(item.contract)
+    dob = spec.date_of_birth
+    if dob and (dob in item.iso_dates or _looks_iso(con, table, dob, spec.date_of_birth_format)):
+        from dataclasses import replace
+
+        spec = replace(spec, date_of_birth_format=ISO)
+    return spec
+
+
+def _standardise(con: duckdb.DuckDBPyConnection, tables: list[IdentifierTable],
+                 as_of: date | None) -> None:
+    pairs = []
+    for index, item in enumerate(tables):
+        name = f"raw_{index}"
+        con.register(f"_arrow_{index}", item.table)
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _arrow_{index}")  # noqa: S608
+        con.unregister(f"_arrow_{index}")
+        pairs.append((name, _spec(con, item, name)))
+    standardise_many(con, pairs, "std", as_of=as_of)
+    con.execute("CREATE OR REPLACE TABLE records "
+                "(source VARCHAR, record_key VARCHAR, record_id VARCHAR)")
+    for index, item in enumerate(tables):
+        con.execute(f"INSERT INTO records SELECT $1, record_key, record_id FROM raw_{index}",  # noqa: S608
+                    [item.source])
+        con.execute(f"DROP TABLE raw_{index}")
+
+
+def _no_evidence(tables: list[IdentifierTable], groups: dict[str, int]) -> LinkageError:
+    sources = ", ".join(t.source for t in tables)
+    missing = ", ".join(sorted(set(FEATURE_GROUPS) - set(groups)))
+    return LinkageError(
+        f"sources {sources}: no usable identifiers to link on (found values only for "
+        f"{', '.join(groups) or 'nothing'}; empty or missing: {missing}); linkage needs names "
+        "or a date of birth: check that the contracts give the identifier columns the right "
+        "roles (forename, surname or full_name, date_of_birth) and that those columns hold values"
+    )
+
+
+def link_tables(tables: list[IdentifierTable], work: Path, options: LinkOptions | None = None,
+                *, as_of: date | None = None, on_phase: PhaseFn | None = None) -> LinkOutcome:
+    """Link ``tables`` (see the module docstring); DuckDB files go in ``work``."""
+    options = options or LinkOptions()
+    if not tables:
+        raise LinkageError("nothing to link: no sources were given (or none is ingested)")
+    timings: dict[str, float] = {}
+    con = duckdb.connect()
+    con.execute(f"SET threads = {int(options.threads)}")
+    con.execute("SET memory_limit = $1", [options.memory_limit])
+    con.execute("SET temp_directory = $1", [str(work / "spill")])
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        with _phase(timings, "standardise", on_phase):
+            _standardise(con, tables, as_of)
+            build_features(con, "std", "features")
+            groups = usable_groups(con, "features")
+        if not ({"forename", "surname", "dob"} & set(groups)):
+            raise _no_evidence(tables, groups)
+        records = dict(con.sql("SELECT source, count(*) FROM records GROUP BY 1 ORDER BY 1")
+                       .fetchall())
+        outcome = _link(con, work, options, groups, records, timings, on_phase)
+        outcome.con = con
+        return outcome
+    except BaseException:
+        con.close()
+        raise
+
+
+def _link(con: duckdb.DuckDBPyConnection, work: Path, options: LinkOptions,
+          groups: dict[str, int], records: dict[str, int], timings: dict[str, float],
+          on_phase: PhaseFn | None) -> LinkOutcome:
+    from fivesafes.linkage import training
+
+    total = sum(records.values())
+    plan: ModelPlan = plan_model(groups, _affordable(con, groups, total))
+    notes: list[str] = []
+    engine: Engine = open_engine(options.engine, con, work, options.threads, total)
+    try:
+        inputs = []
+        for index, source in enumerate(sorted(records)):
+            view = f"features_{index}"
+            con.execute(f"CREATE OR REPLACE TABLE {view} AS SELECT * FROM features "  # noqa: S608
+                        "WHERE source_dataset = $1", [source])
+            inputs.append(engine.register(view, source))
+        from splink import Linker
+
+        linker = Linker(inputs, plan.settings, log_level=logging.ERROR)
+        if total < 2:
+            notes.append("one record: nothing to compare, so it is its own cluster")
+            return _trivial(con, options, plan, groups, records, timings, notes, engine.name)
+        with _phase(timings, "train", on_phase):
+            notes += training.train(linker, plan, options, total)
+        with _phase(timings, "predict", on_phase):
+            predicted = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY,
+                                                 warning_mode="never")
+            engine.to_duckdb(predicted, "splink_pairs")
+            pairs_table(con, "splink_pairs", "pairs")
+            con.execute("DROP TABLE splink_pairs")
+        with _phase(timings, "cluster", on_phase):
+            _cluster(con, engine, options.threshold)
+            con.execute("CREATE OR REPLACE TABLE clusters_before_split AS "
+                        "SELECT node, cluster_id FROM clusters")
+            before = con.sql("SELECT count(DISTINCT cluster_id) FROM clusters").fetchall()[0][0]
+        split = None
+        if options.split:
+            with _phase(timings, "split", on_phase):
+                con.execute(PROFILES_SQL)
+                split = split_clusters(con, "clusters", "pairs", "profiles", options.threshold,
+                                       training.scorer(linker, engine, con))
+                _canonical_ids(con)
+        model = json.loads(json.dumps(linker.misc.save_model_to_json()))
+    finally:
+        engine.close()
+    return _outcome(con, options, plan, model, groups, records, timings, notes, engine.name,
+                    split, before)
+
+
+def _cluster(con: duckdb.DuckDBPyConnection, engine: Engine, threshold: float) -> None:
+    """Connected components of the links at or above ``threshold`` (Splink's clustering, on
+    slim tables: one row per record, one per link), as table ``clusters``."""
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+    con.execute("CREATE OR REPLACE TABLE cluster_nodes AS "
+                "SELECT source || '-__-' || record_key AS node FROM records")
+    con.execute("CREATE OR REPLACE TABLE cluster_edges AS SELECT join_key_l, join_key_r, "
+                "match_probability FROM pairs WHERE match_probability >= $1", [threshold])
+    clustered = cluster_pairwise_predictions_at_threshold(
+        engine.register("cluster_nodes", "cluster_nodes"),
+        engine.register("cluster_edges", "cluster_edges"), engine.api,
+        node_id_column_name="node", edge_id_column_name_left="join_key_l",
+        edge_id_column_name_right="join_key_r", threshold_match_probability=threshold)
+    engine.to_duckdb(clustered, "splink_clusters")
+    con.execute("""CREATE OR REPLACE TABLE clusters AS
+        SELECT c.node, c.cluster_id, r.source, r.record_key
+        FROM splink_clusters AS c JOIN records AS r
+        ON c.node = r.source || '-__-' || r.record_key""")
+    for table in ("splink_clusters", "cluster_nodes", "cluster_edges"):
+        con.execute(f"DROP TABLE {table}")
+    _canonical_ids(con)
+
+
+def pairs_table(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
+    """Splink's scored pairs as table ``target``: ordered join keys (``l`` < ``r``), the
+    scores, the matching columns, and ``min_weight``, the strongest evidence against the
+    pair from any single comparison (its match weight, in bits)."""
+    columns = [row[0] for row in con.sql(f"DESCRIBE {quote(source)}").fetchall()]
+    weights = [c for c in columns if c.startswith("mw_") and not c.startswith("mw_tf_adj_")]
+    least = f"least({', '.join(quote(c) for c in weights)})" if weights else "0.0"
+    wanted = {"match_weight", "match_probability", "source_dataset_l", "source_dataset_r",
+              "unique_id_l", "unique_id_r"}
+    wanted |= {f"{c}_{side}" for c in REVIEW_COLUMNS for side in "lr"}
+    kept = [c for c in columns if c in wanted or c.startswith("gamma_")]
+    left = "source_dataset_l || '-__-' || unique_id_l"
+    right = "source_dataset_r || '-__-' || unique_id_r"
+    con.execute(f"""CREATE OR REPLACE TABLE {quote(target)} AS
+        SELECT least({left}, {right}) AS join_key_l, greatest({left}, {right}) AS join_key_r,
+            {", ".join(quote(c) for c in kept)}, CAST(match_key AS INTEGER) AS match_key,
+            {least} AS min_weight
+        FROM {quote(source)}""")  # noqa: S608 - quoted names
+
+
+PROFILES_SQL = """
+CREATE OR REPLACE TABLE profiles AS
+SELECT source_dataset || '-__-' || unique_id AS node,
+    hash(*COLUMNS(* EXCLUDE (unique_id, source_dataset))) AS profile
+FROM features
+"""
+
+
+def _canonical_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """Every cluster's id becomes its smallest member (engine- and order-independent)."""
+    con.execute("""CREATE OR REPLACE TABLE clusters AS
+        SELECT node, min(node) OVER (PARTITION BY cluster_id) AS cluster_id, source, record_key
+        FROM clusters""")
+
+
+def _trivial(con: duckdb.DuckDBPyConnection, options: LinkOptions, plan: ModelPlan,
+             groups: dict[str, int], records: dict[str, int], timings: dict[str, float],
+             notes: list[str], engine: str) -> LinkOutcome:
+    con.execute("""CREATE OR REPLACE TABLE clusters AS
+        SELECT source || '-__-' || record_key AS node, source || '-__-' || record_key
+            AS cluster_id, source, record_key FROM records""")
+    con.execute("CREATE OR REPLACE TABLE pairs AS SELECT '' AS join_key_l, '' AS join_key_r, "
+                "0.0 AS match_probability, 0.0 AS match_weight, 0 AS match_key, "
+                "0.0 AS min_weight WHERE false")
+    return _outcome(con, options, plan, {}, groups, records, timings, notes, engine, None,
+                    sum(records.values()))
+
+
+def _outcome(con: duckdb.DuckDBPyConnection, options: LinkOptions, plan: ModelPlan,
+             model: dict[str, Any], groups: dict[str, int], records: dict[str, int],
+             timings: dict[str, float], notes: list[str], engine: str,
+             split: SplitResult | None, before: int) -> LinkOutcome:
+    clusters = con.sql("""
+        SELECT c.source, c.record_key, r.record_id, c.cluster_id
+        FROM clusters AS c JOIN records AS r USING (source, record_key)
+        ORDER BY c.source, c.record_key""").to_arrow_table()
+    count = con.sql("SELECT count(DISTINCT cluster_id) FROM clusters").fetchall()[0][0]
+    kept = con.sql("SELECT count(*) FROM pairs").fetchall()[0][0]
+    rules = [(name, tuple(_rule_columns(name, plan))) for name, _ in plan.prediction_rules]
+    return LinkOutcome(
+        clusters=clusters, model=model, threshold=options.threshold, engine=engine,
+        groups=groups, records=records, clusters_count=int(count), timings=timings,
+        prediction_rules=rules, pairs_kept=int(kept), split=split,
+        clusters_before_split=int(before), notes=notes,
+    )
+
+
+def _rule_columns(name: str, plan: ModelPlan) -> list[str]:
+    return list(rule_columns(name))
+
+
+def rule_comparisons(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> int:
+    """How many pairs a blocking rule on ``columns`` generates from the features table."""
+    cols = ", ".join(quote(c) for c in columns)
+    present = " AND ".join(f"{quote(c)} IS NOT NULL" for c in columns)
+    return int(con.sql(f"SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM (SELECT count(*) AS n "  # noqa: S608 - quoted
+                       f"FROM features WHERE {present} GROUP BY {cols})").fetchall()[0][0])
+
+
+def _affordable(con: duckdb.DuckDBPyConnection, groups: dict[str, int], total: int
+                ) -> list[str]:
+    """Looser blocking rules that generate at most LOOSE_BUDGET comparisons (or twice the
+    number of records, when that is more) on this data."""
+    budget = max(LOOSE_BUDGET, 2 * total)
+    return [name for name, columns in loose_rules(groups)
+            if rule_comparisons(con, columns) <= budget]

@@ -1,0 +1,242 @@
+"""The linkage quality report: one self-contained HTML file (inline SVG charts, no scripts).
+
+:func:`gather` reads what the report shows from a finished run's DuckDB tables; :func:`render`
+turns it into HTML. The clerical-review sample shows identifiers, so the report is written only
+into the linkage zone (or the standalone output folder) and must not leave it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+import duckdb
+
+from fivesafes.linkage.charts import bar_chart, hbar_chart, line_chart
+from fivesafes.linkage.evaluate import Accuracy
+from fivesafes.linkage.pipeline import REVIEW_COLUMNS, LinkOutcome, rule_comparisons
+from fivesafes.sql import quote
+
+__all__ = ["ReportData", "gather", "render"]
+
+DuckDB = duckdb.DuckDBPyConnection
+
+REVIEW_PAIRS = 30
+LARGEST = 10
+_SHOWN = REVIEW_COLUMNS
+
+
+@dataclass
+class ReportData:
+    weights: list[tuple[str, float]] = field(default_factory=list)
+    parameters: list[dict[str, Any]] = field(default_factory=list)
+    sizes: list[tuple[int, int]] = field(default_factory=list)
+    largest: list[dict[str, Any]] = field(default_factory=list)
+    blocking: list[dict[str, Any]] = field(default_factory=list)
+    review: list[dict[str, Any]] = field(default_factory=list)
+    shown: tuple[str, ...] = ()
+    accuracy: Accuracy | None = None
+
+
+def _weights(con: DuckDB) -> list[tuple[str, float]]:
+    rows = con.sql("SELECT floor(match_weight) AS w, count(*) FROM pairs GROUP BY 1 "
+                   "ORDER BY 1").fetchall()
+    return [(f"{int(w)}", float(n)) for w, n in rows if w is not None]
+
+
+def _parameters(model: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for comparison in model.get("comparisons", []):
+        for level in comparison.get("comparison_levels", []):
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            weight = math.log2(m / u) if m and u else None
+            rows.append({"comparison": comparison.get("output_column_name", ""),
+                         "level": level.get("label_for_charts") or level.get("sql_condition"),
+                         "m": m, "u": u, "weight": weight,
+                         "tf": bool(level.get("tf_adjustment_column"))})
+    return rows
+
+
+def _sizes(con: DuckDB) -> list[tuple[int, int]]:
+    return [(int(s), int(n)) for s, n in con.sql(
+        "SELECT size, count(*) FROM (SELECT count(*) AS size FROM clusters GROUP BY cluster_id) "
+        "GROUP BY 1 ORDER BY 1").fetchall()]
+
+
+def _largest(con: DuckDB) -> list[dict[str, Any]]:
+    rows = con.sql(f"""
+        WITH big AS (SELECT cluster_id, count(*) AS size FROM clusters GROUP BY 1
+                     ORDER BY size DESC, cluster_id LIMIT {LARGEST})
+        SELECT b.cluster_id, b.size,
+            string_agg(DISTINCT c.source, ', ' ORDER BY c.source) AS sources,
+            string_agg(DISTINCT f.full_name, '; ' ORDER BY f.full_name) AS names,
+            count(DISTINCT f.dob) AS dobs
+        FROM big AS b JOIN clusters AS c USING (cluster_id)
+        JOIN features AS f ON f.source_dataset = c.source AND f.unique_id = c.record_key
+        GROUP BY b.cluster_id, b.size ORDER BY b.size DESC, b.cluster_id""").fetchall()  # noqa: S608 - constant
+    return [{"cluster_id": r[0], "size": r[1], "sources": r[2], "names": (r[3] or "")[:200],
+             "dobs": r[4]} for r in rows]
+
+
+def _blocking(con: DuckDB, rules: list[tuple[str, tuple[str, ...]]]) -> list[dict[str, Any]]:
+    kept = dict(con.sql("SELECT match_key, count(*) FROM pairs GROUP BY 1").fetchall())
+    rows = []
+    for index, (name, columns) in enumerate(rules):
+        compared = rule_comparisons(con, columns)
+        rows.append({"rule": name, "comparisons": int(compared),
+                     "kept_pairs": int(kept.get(index, 0))})
+    return rows
+
+
+def _review(con: DuckDB, threshold: float, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    shown = ", ".join(f"{quote(c + '_l')}, {quote(c + '_r')}" for c in columns)
+    half = REVIEW_PAIRS // 2
+    rows = con.sql(f"""
+        (SELECT match_probability, match_weight, source_dataset_l, unique_id_l,
+                source_dataset_r, unique_id_r, {shown} FROM pairs
+         WHERE match_probability >= $1 ORDER BY match_probability, join_key_l LIMIT {half})
+        UNION ALL
+        (SELECT match_probability, match_weight, source_dataset_l, unique_id_l,
+                source_dataset_r, unique_id_r, {shown} FROM pairs
+         WHERE match_probability < $1 ORDER BY match_probability DESC, join_key_l LIMIT {half})
+        ORDER BY match_probability DESC""", params=[threshold]).fetchall()  # noqa: S608 - quoted
+    names = ["probability", "weight", "source_l", "record_l", "source_r", "record_r"]
+    names += [f"{c}_{side}" for c in columns for side in ("l", "r")]
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def gather(outcome: LinkOutcome, accuracy: Accuracy | None) -> ReportData:
+    """Everything the report shows, read from the run's tables."""
+    con = outcome.con
+    assert con is not None
+    data = ReportData(accuracy=accuracy, parameters=_parameters(outcome.model))
+    data.weights = _weights(con)
+    data.sizes = _sizes(con)
+    data.largest = _largest(con)
+    present = {row[0] for row in con.sql("DESCRIBE pairs").fetchall()}
+    data.shown = tuple(c for c in _SHOWN if f"{c}_l" in present)
+    if data.shown and not con.sql("SELECT count(*) FROM pairs").fetchall()[0][0] == 0:
+        data.review = _review(con, outcome.threshold, data.shown)
+    data.blocking = _blocking(con, outcome.prediction_rules)
+    return data
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+_STYLE = """
+body{font-family:sans-serif;margin:2em;max-width:1100px;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 6px;
+font-size:12px;text-align:left}th{background:#eef}td.n{text-align:right}
+.warn{background:#fff3cd;padding:.6em;border:1px solid #e0c36b}
+"""
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = []
+        for value in row:
+            if isinstance(value, float):
+                cells.append(f'<td class="n">{value:.6g}</td>')
+            elif isinstance(value, int):
+                cells.append(f'<td class="n">{value:,}</td>')
+            else:
+                cells.append(f"<td>{escape('' if value is None else str(value))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _accuracy_html(accuracy: Accuracy, threshold: float) -> str:
+    rows = []
+    for label, scores in (("clusters (final)", accuracy.clusters),
+                          ("clusters before over-merge splitting", accuracy.before_split)):
+        if scores is not None:
+            rows.append([label, scores.precision, scores.recall, scores.f1, scores.predicted,
+                         scores.true, scores.correct])
+    by = accuracy.by_threshold
+    chart = line_chart({"precision": [(t, s.precision) for t, s in by],
+                        "recall": [(t, s.recall) for t, s in by],
+                        "F1": [(t, s.f1) for t, s in by]},
+                       title="Scored pairs at or above each match-probability threshold",
+                       y_range=(min([0.9] + [min(s.precision, s.recall) for _, s in by]), 1.0))
+    return (
+        f"<h2>Accuracy against the truth file</h2><p>Pairwise: a true pair is two records of "
+        f"the same person. Chosen threshold {threshold}.</p>"
+        + _table(["grouping", "precision", "recall", "F1", "predicted pairs", "true pairs",
+                  "correct pairs"], rows)
+        + chart
+        + _table(["threshold", "precision", "recall", "F1", "pairs at or above"],
+                 [[t, s.precision, s.recall, s.f1, s.predicted] for t, s in by])
+        + f"<p>True pairs that no prediction blocking rule reaches: "
+          f"<b>{accuracy.true_pairs_unblocked:,}</b> of {accuracy.clusters.true:,} "
+          "(they can still be linked through other records). Records without a truth row: "
+          f"{accuracy.records_without_truth:,}.</p>"
+    )
+
+
+def render(data: ReportData, summary: dict[str, Any], title: str) -> str:
+    """The report as one HTML document."""
+    threshold = summary["threshold"]
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>"
+             f"fivesafes linkage report: {escape(title)}</title><style>{_STYLE}</style></head>"
+             f"<body><h1>Linkage quality report: {escape(title)}</h1>",
+             "<p class='warn'>This report shows identifiers (clerical review sample, largest "
+             "clusters). It belongs in the linkage zone: do not copy it out.</p>"]
+    per_source = [[s, n] for s, n in summary["records_per_source"].items()]
+    parts.append("<h2>Summary</h2>" + _table(
+        ["figure", "value"],
+        [["records", summary["records"]], ["persons found (clusters)", summary["clusters"]],
+         ["clusters before over-merge splitting", summary["clusters_before_split"]],
+         ["engine", summary["engine"]], ["match-probability threshold", threshold],
+         ["pairs kept (probability >= 0.01)", summary["pairs_kept"]]]))
+    parts.append(_table(["source", "records"], per_source))
+    parts.append(_table(["phase", "seconds"], [[k, float(v)] for k, v in
+                                               summary["seconds"].items()]))
+    split = summary.get("split")
+    if split:
+        parts.append("<h2>Over-merged clusters</h2><p>Clusters of three or more records had "
+                     "every pair of members compared; a cluster whose members contradict each "
+                     "other was rebuilt without joining contradicting groups.</p>" + _table(
+                         ["figure", "value"], [[k.replace("_", " "), v] for k, v in split.items()]))
+    for note in summary.get("notes", []):
+        parts.append(f"<p class='warn'>{escape(note)}</p>")
+    parts.append("<h2>Match-weight distribution</h2>" + bar_chart(
+        data.weights, title="Scored pairs by match weight (bits; pairs below probability 0.01 "
+                            "are not kept)", log=True))
+    parts.append("<h2>Model parameters</h2>" + hbar_chart(
+        [(f"{p['comparison']}: {p['level']}", p["weight"]) for p in data.parameters
+         if p["weight"] is not None], title="Match weight of each comparison level (log2 m/u)"))
+    parts.append(_table(["comparison", "level", "m", "u", "weight", "term frequencies"],
+                        [[p["comparison"], p["level"], p["m"], p["u"], p["weight"],
+                          "yes" if p["tf"] else ""] for p in data.parameters]))
+    parts.append("<h2>Cluster sizes</h2>" + bar_chart(
+        [(str(s), float(n)) for s, n in data.sizes], title="Clusters by number of records",
+        log=True))
+    parts.append("<h3>Largest clusters</h3>" + _table(
+        ["cluster", "records", "sources", "names", "distinct dates of birth"],
+        [[c["cluster_id"], c["size"], c["sources"], c["names"], c["dobs"]]
+         for c in data.largest]))
+    parts.append("<h2>Blocking</h2><p>Pairs are compared when any rule holds. Comparisons: "
+                 "pairs each rule generates on its own; kept: pairs scored at probability 0.01 "
+                 "or more that the rule generated first.</p>" + _table(
+                     ["rule", "comparisons", "kept pairs"],
+                     [[b["rule"], b["comparisons"], b["kept_pairs"]] for b in data.blocking]))
+    if data.review:
+        header = ["probability", "weight", "record l", "record r"]
+        header += [f"{c} l / r" for c in data.shown]
+        rows = [[r["probability"], r["weight"], f"{r['source_l']}:{r['record_l']}",
+                 f"{r['source_r']}:{r['record_r']}"]
+                + [f"{r[c + '_l'] or '-'} / {r[c + '_r'] or '-'}" for c in data.shown]
+                for r in data.review]
+        parts.append(f"<h2>Clerical review sample</h2><p>The {len(rows)} scored pairs closest "
+                     f"to the threshold ({threshold}), half on each side.</p>"
+                     + _table(header, rows))
+    if data.accuracy is not None:
+        parts.append(_accuracy_html(data.accuracy, threshold))
+    parts.append("</body></html>")
+    return "\n".join(parts)
