@@ -140,6 +140,10 @@ def test_research_ready_datasets_from_a_synthetic_run(home: Deployment, synth: S
     assert ref.fields["offence_code"].levels == ("offence_code", "offence_group",
                                                  "offence_category")
     assert "offence_group" not in ref.fields  # a level, not a field of its own
+    # what the contract declares an application may cover
+    assert ref.jurisdictions == ("England", "Wales") and ref.sources == ("Libra",
+                                                                         "Common Platform")
+    assert {d["name"]: d["systems"] for d in listing["datasets"]}["prison"] == ["NOMIS"]
 
     # -- the data dictionary: offline HTML and CSV -------------------------------------------
     html_path, csv_path = write_dictionary(entries, home.root / "dictionary")

@@ -3,7 +3,7 @@ builds accounts, projects and applications through the public services."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -37,6 +37,14 @@ def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2id with small parameters, so tests that create many accounts stay fast."""
     monkeypatch.setattr(passwords, "HASHER",
                         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture(autouse=True)
+def example_datasets() -> Iterator[None]:
+    """Governance tests apply for the example catalogue's (fake) datasets, not a home's."""
+    catalogue.use_catalogue(lambda deployment: catalogue.example_catalogue())
+    yield
+    catalogue.use_catalogue(None)
 
 
 def field_request(dataset: str, name: str, level: str | None = None) -> dict[str, str]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -242,3 +243,26 @@ def test_only_a_linkage_officer_may_ingest(home, source_files):
         with pytest.raises(PermissionDenied, match=message):
             ingest(home, load_all([source_files.write()]), by=actor)
     assert snapshot(home) == before
+
+
+def test_contract_declares_jurisdictions_and_systems(source_files):
+    contract = source_files.write()
+    contract.write_text(contract.read_text().replace(
+        'owner = "HMCTS"\n', 'owner = "HMCTS"\njurisdictions = ["England", "Wales"]\n'
+                             'systems = ["Libra"]\n', 1))
+    (source,) = load_contracts(contract)
+    assert source.jurisdictions == ("England", "Wales") and source.systems == ("Libra",)
+    assert json.loads(json.dumps(source.as_json()))["systems"] == ["Libra"]
+
+
+def test_contract_refuses_bad_jurisdictions_and_systems(source_files):
+    contract = source_files.write()
+    contract.write_text(contract.read_text().replace(
+        'owner = "HMCTS"\n', 'owner = "HMCTS"\njurisdictions = "England"\n'
+                             'systems = ["Libra", "Libra"]\n', 1))
+    with pytest.raises(ContractError) as info:
+        load_contracts(contract)
+    message = str(info.value)
+    assert "'jurisdictions' must be a list of names, e.g. jurisdictions = " \
+           '["England", "Wales"]' in message
+    assert "'systems' names ['Libra'] more than once" in message

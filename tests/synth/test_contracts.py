@@ -13,6 +13,8 @@ SOURCE_KEYS = {
     "name",
     "title",
     "owner",
+    "jurisdictions",
+    "systems",
     "description",
     "record_id",
     "file",

@@ -58,6 +58,8 @@ class BuiltDataset:
     date_field: str | None = None
     date_from: str | None = None
     date_to: str | None = None
+    jurisdictions: tuple[str, ...] = ()
+    systems: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -187,6 +189,8 @@ def build_source(con: duckdb.DuckDBPyConnection, source: SourceInput, lookups: l
     return BuiltDataset(
         name=source.name, kind="source", title=contract.get("title") or source.name,
         description=contract.get("description", ""), owner=source.owner, path=out,
+        jurisdictions=tuple(contract.get("jurisdictions") or ()),
+        systems=tuple(contract.get("systems") or ()),
         columns=tuple(cols), rows=rows, persons=persons, stats=stats,
         ingests=tuple(source.ingests), date_field=date_field,
         date_from=stats[date_field]["min"] if date_field else None,
@@ -232,6 +236,8 @@ def build_person_index(con: duckdb.DuckDBPyConnection, datasets: list[BuiltDatas
         description="One row per person in the release, saying which datasets they appear "
                     "in; join datasets on person_id",
         owner=owners, path=out, columns=tuple(columns), rows=rows, persons=persons,
+        jurisdictions=tuple(sorted({j for d in datasets for j in d.jurisdictions})),
+        systems=tuple(sorted({s for d in datasets for s in d.systems})),
         stats=stats, ingests=tuple(sorted({i for d in datasets for i in d.ingests})))
 
 

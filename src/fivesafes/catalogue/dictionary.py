@@ -90,6 +90,8 @@ def _version_html(entry: DatasetEntry, v: VersionEntry) -> str:
 <dl class=meta>
 <dt>Data owner</dt><dd>{escape(entry.owner)}</dd>
 <dt>Coverage</dt><dd>{coverage}</dd>
+<dt>Jurisdictions</dt><dd>{escape(", ".join(entry.jurisdictions)) or "&ndash;"}</dd>
+<dt>Source systems</dt><dd>{escape(", ".join(entry.systems)) or "&ndash;"}</dd>
 <dt>Rows</dt><dd>{v.rows:,}</dd><dt>People</dt><dd>{v.persons:,}</dd>
 <dt>Release</dt><dd>{escape(v.release)}, published {escape(v.published_at[:10])}</dd>
 <dt>File</dt><dd><code>{escape(v.folder)}/{escape(v.file_name)}</code>

@@ -68,6 +68,8 @@ class DatasetEntry:
     description: str
     owner: str
     versions: tuple[VersionEntry, ...]  # oldest first
+    jurisdictions: tuple[str, ...] = ()
+    systems: tuple[str, ...] = ()
 
     @property
     def current(self) -> VersionEntry | None:
@@ -109,7 +111,8 @@ def read_catalogue(deployment: Deployment, *, include_removed: bool = True
         ).scalars().all()
         entries = [DatasetEntry(
             d.name, d.kind, d.title, d.description, d.owner,
-            tuple(_version(v) for v in d.versions if include_removed or v.status != REMOVED))
+            tuple(_version(v) for v in d.versions if include_removed or v.status != REMOVED),
+            tuple(d.jurisdictions or ()), tuple(d.systems or ()))
             for d in datasets]
     return sorted(entries, key=lambda e: (e.kind != "source", e.name))
 
@@ -138,7 +141,8 @@ def as_json(entries: list[DatasetEntry]) -> dict[str, Any]:
         current = e.current
         out.append({
             "name": e.name, "kind": e.kind, "title": e.title, "description": e.description,
-            "owner": e.owner, "current_version": current.version if current else None,
+            "owner": e.owner, "jurisdictions": list(e.jurisdictions),
+            "systems": list(e.systems), "current_version": current.version if current else None,
             "versions": [{**{k: v for k, v in asdict(version).items() if k != "fields"},
                           "label": version.label, "current": version.status == CURRENT,
                           "fields": [asdict(f) for f in version.fields]}
@@ -168,4 +172,5 @@ class StoreCatalogue:
                   for f in found.fields if f.derived_from is None}
         return DatasetRef(name=name, version=version, owner=entry.owner,
                           fields=MappingProxyType(fields), title=entry.title,
-                          sources=(name,) if entry.kind == "source" else ())
+                          jurisdictions=entry.jurisdictions,
+                          sources=entry.systems or ((name,) if entry.kind == "source" else ()))

@@ -64,6 +64,8 @@ class Dataset(Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(200))
+    jurisdictions: Mapped[list[str]] = mapped_column(JSON, default=list)  # England, Wales, ...
+    systems: Mapped[list[str]] = mapped_column(JSON, default=list)  # source systems: Libra, ...
     created_at: Mapped[str] = mapped_column(String(32))
     versions: Mapped[list[DatasetVersion]] = relationship(
         back_populates="dataset", order_by="DatasetVersion.version"

@@ -275,6 +275,7 @@ def _record(deployment: Deployment, label: str, link: LinkRun, person_ids: Perso
                 dataset = Dataset(name=d.name, kind=d.kind, created_at=at)
                 session.add(dataset)
             dataset.title, dataset.description, dataset.owner = d.title, d.description, d.owner
+            dataset.jurisdictions, dataset.systems = list(d.jurisdictions), list(d.systems)
             for old in session.execute(select(DatasetVersion).where(
                     DatasetVersion.dataset == dataset, DatasetVersion.status == CURRENT)
             ).scalars():

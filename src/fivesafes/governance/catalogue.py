@@ -2,9 +2,10 @@
 
 Governance asks a :class:`Catalogue` for a dataset version: its data owner (which decides the
 route), and each field's sensitivity class and granularity levels (which decide how strong a
-justification must be). The research-ready catalogue will implement this protocol; until it does,
-an example catalogue (``example_catalogue.toml``, clearly fake data) stands in. A deployment plugs
-in its real one with :func:`use_catalogue`.
+justification must be). By default that is the home's research-ready catalogue
+(:class:`fivesafes.catalogue.listing.StoreCatalogue`: what ``fivesafes publish`` recorded).
+:func:`use_catalogue` plugs in another one; the tests plug in the example catalogue
+(``example_catalogue.toml``, clearly fake data), which also shows the shape governance needs.
 """
 
 from __future__ import annotations
@@ -160,11 +161,17 @@ _provider: CatalogueProvider | None = None
 
 
 def use_catalogue(provider: CatalogueProvider | None) -> None:
-    """Make governance read datasets from ``provider(deployment)`` (None: the example again)."""
+    """Make governance read datasets from ``provider(deployment)`` (None: the home's
+    research-ready catalogue again)."""
     global _provider
     _provider = provider
 
 
 def catalogue_for(deployment: Deployment) -> Catalogue:
-    """The catalogue governance checks applications against."""
-    return _provider(deployment) if _provider is not None else example_catalogue()
+    """The catalogue governance checks applications against: the home's research-ready
+    catalogue, unless another was plugged in with :func:`use_catalogue`."""
+    if _provider is not None:
+        return _provider(deployment)
+    from fivesafes.catalogue.listing import StoreCatalogue
+
+    return StoreCatalogue(deployment)

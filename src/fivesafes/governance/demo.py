@@ -2,7 +2,8 @@
 approve, the project is accredited and provisioned, and the public register lists it.
 
 Every account gets a random password that is used once and never printed or stored in clear.
-Datasets come from the example catalogue (fake data).
+The application asks for fields of the datasets ``fivesafes publish`` put in the home's
+research-ready catalogue (the synthetic extracts of ``fivesafes synth``), so publish comes first.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from fivesafes.errors import FivesafesError
 from fivesafes.governance import (
     access,
     accounts,
@@ -28,17 +30,19 @@ from fivesafes.home import Deployment, default_actor
 ADMIN = "demo.admin"
 LEAD, COLLEAGUE, LINKAGE = "r.khan", "j.osei", "l.officer"
 
-WANTED = {  # dataset: [(field, level, why it is needed)]
+WANTED = {  # dataset: [(field, level, why it is needed)], as the synthetic datasets publish them
     "magistrates": [
         ("offence_code", "offence_group", "Offence groups let us compare pathways for "
                                           "violent, acquisitive and motoring offences"),
-        ("date_of_birth", "age_band", "Age bands let us separate young adults from others"),
-        ("outcome", "outcome_group", "Outcome groups show which cases end in custody"),
+        ("age_at_hearing", "age_at_hearing_band", "Age bands let us separate young adults from "
+                                                  "others"),
+        ("outcome", "outcome", "The outcome shows which cases end in custody"),
     ],
     "prison": [
-        ("reception_date", "reception_year", "The year of reception dates each custody spell"),
-        ("ethnicity", "ethnicity_group", "Ethnic groups let us test for disparities in "
-                                         "custodial outcomes, a question of public concern"),
+        ("RECEPTION_DATE", "RECEPTION_DATE_year", "The year of reception dates each custody "
+                                                  "spell"),
+        ("ETHNICITY", "ETHNICITY", "Ethnic groups let us test for disparities in custodial "
+                                   "outcomes, a question of public concern"),
     ],
 }
 
@@ -58,6 +62,11 @@ def run_demo(deployment: Deployment) -> list[str]:
     d, lines = deployment, []
     today = d.clock().date()
     routing, catalogue = routing_for(d), catalogue_for(d)
+    missing = [n for n in WANTED if not catalogue.versions(n)]
+    if missing:
+        raise FivesafesError(f"the catalogue has no dataset {', '.join(missing)}: publish the "
+                             "synthetic extracts first (fivesafes synth, ingest, link, publish)")
+    refs = {n: catalogue.dataset(n, catalogue.versions(n)[-1]) for n in WANTED}
     with d.store.reading() as session:  # `make demo` may have bootstrapped some already
         existing = {u for u in (ADMIN, LINKAGE) if accounts.find_account(session, u)}
     if ADMIN not in existing:
@@ -77,7 +86,7 @@ def run_demo(deployment: Deployment) -> list[str]:
     account(LEAD, "Dr Rana Khan", ("researcher", ""))
     account(COLLEAGUE, "Dr Jo Osei", ("researcher", ""))
     account(LINKAGE, "Lee Officer", ("linkage_officer", ""))
-    owners = {catalogue.dataset(n, catalogue.versions(n)[-1]).owner for n in WANTED}
+    owners = {ref.owner for ref in refs.values()}
     route = routing.route(owners)
     members = {panel: f"panel.{panel}" for panel in (*route, routing.accreditation_panel)}
     for panel, username in members.items():
@@ -112,7 +121,7 @@ def run_demo(deployment: Deployment) -> list[str]:
 
     datasets = []
     for name, fields in WANTED.items():
-        version = catalogue.versions(name)[-1]
+        version = refs[name].version
         datasets.append({"name": name, "version": version, "fields": [
             {"name": f, "level": level, "justification": _justify(why),
              "why_not_coarser": "A coarser level would merge the groups the research "
@@ -122,7 +131,8 @@ def run_demo(deployment: Deployment) -> list[str]:
         "project": project, "datasets": datasets,
         "coverage": {"from": today.replace(year=today.year - 8, month=1, day=1),
                      "to": today.replace(year=today.year - 1, month=12, day=31),
-                     "jurisdictions": ["England", "Wales"], "sources": ["Libra", "NOMIS"]},
+                     "jurisdictions": sorted({j for r in refs.values() for j in r.jurisdictions}),
+                     "sources": [refs["magistrates"].sources[0], refs["prison"].sources[0]]},
         "access": {"start": today + timedelta(days=14), "end": today + timedelta(days=365)},
         "legal_basis": {"gateway": "dea2017_research", "art6": "public_task",
                         "art9": "research", "art10": "research"},

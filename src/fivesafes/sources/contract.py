@@ -36,8 +36,8 @@ RESERVED_COLUMNS = ("record_key", "record_id", "person_id")
 C = TypeVar("C", "IdentifierColumn", "AttributeColumn")
 SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
-_SOURCE_KEYS = {"name", "title", "owner", "description", "record_id", "file", "identifier",
-                "attribute"}
+_SOURCE_KEYS = {"name", "title", "owner", "description", "jurisdictions", "systems", "record_id",
+                "file", "identifier", "attribute"}
 _FILE_KEYS = {"path", "format", "delimiter", "encoding"}
 _IDENTIFIER_KEYS = {"column", "role", "order", "format", "codes", "required", "description"}
 _ATTRIBUTE_KEYS = {"column", "type", "format", "values", "sensitivity", "description", "required"}
@@ -85,6 +85,8 @@ class SourceContract:
     attributes: tuple[AttributeColumn, ...] = ()
     title: str = ""
     description: str = ""
+    jurisdictions: tuple[str, ...] = ()  # e.g. England, Wales: what an application may cover
+    systems: tuple[str, ...] = ()  # the operational systems the extract comes from, e.g. Libra
     contract_path: Path | None = None
 
     @property
@@ -140,6 +142,22 @@ def _text(p: _Problems, where: str, table: dict[str, Any], key: str, required: b
         p.add(where, f"'{key}' must be text, not {type(value).__name__}")
         return default
     return value
+
+
+_EXAMPLES = {"jurisdictions": '["England", "Wales"]', "systems": '["Libra", "Common Platform"]'}
+
+
+def _texts(p: _Problems, where: str, table: dict[str, Any], key: str) -> tuple[str, ...]:
+    """An optional list of distinct, non-empty texts."""
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        p.add(where, f"'{key}' must be a list of names, e.g. {key} = {_EXAMPLES[key]}")
+        return ()
+    if len(set(value)) != len(value):
+        p.add(where, f"'{key}' names {sorted(v for v in set(value) if value.count(v) > 1)} "
+                     "more than once")
+        return ()
+    return tuple(v.strip() for v in value)
 
 
 def _flag(p: _Problems, where: str, table: dict[str, Any], key: str) -> bool:
@@ -324,6 +342,8 @@ def _parse_source(p: _Problems, index: int, raw: Any, base: Path, path: Path
         name=name, owner=owner, record_id=record_id, file=file,
         identifiers=tuple(identifiers), attributes=tuple(attributes),
         title=_text(p, where, raw, "title"), description=_text(p, where, raw, "description"),
+        jurisdictions=_texts(p, where, raw, "jurisdictions"),
+        systems=_texts(p, where, raw, "systems"),
         contract_path=path,
     )
 

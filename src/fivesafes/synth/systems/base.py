@@ -93,6 +93,8 @@ class Spec:
     invalid: Invalid
     delimiter: str = ","
     encoding: str = "utf-8"
+    jurisdictions: tuple[str, ...] = ("England", "Wales")
+    systems: tuple[str, ...] = ()
 
     @property
     def file_name(self) -> str:
@@ -111,6 +113,8 @@ class Spec:
             "title": self.title,
             "owner": self.owner,
             "description": self.description,
+            "jurisdictions": list(self.jurisdictions),
+            "systems": list(self.systems),
             "record_id": self.record_id,
             "file": file,
             "identifier": [i.contract() for i in self.identifiers],

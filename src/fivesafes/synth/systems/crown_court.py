@@ -18,6 +18,7 @@ FULL_FORENAMES_RATE = 0.1  # records whose forename column holds every given nam
 
 SPEC = Spec(
     name="crown_court",
+    systems=("XHIBIT", "Common Platform"),
     title="Crown Court case records",
     owner="HMCTS",
     description=(

@@ -34,6 +34,7 @@ _FOLD = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ø": "O", "ø": "o", "ß":
 
 SPEC = Spec(
     name="family_court",
+    systems=("FamilyMan",),
     title="Family court case records",
     owner="HMCTS",
     description=(

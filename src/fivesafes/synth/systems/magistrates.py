@@ -24,6 +24,7 @@ ETHNICITY = (
 
 SPEC = Spec(
     name="magistrates",
+    systems=("Libra", "Common Platform"),
     title="Magistrates' courts case records",
     owner="HMCTS",
     description=(

@@ -29,6 +29,7 @@ OUT_OF_AREA = 0.15  # receptions into a prison outside the home region
 
 SPEC = Spec(
     name="prison",
+    systems=("NOMIS",),
     title="Prison receptions",
     owner="HMPPS",
     description=(

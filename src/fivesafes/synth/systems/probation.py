@@ -21,6 +21,7 @@ ETHNICITY = ("W", "M", "A", "B", "O", "Z")
 
 SPEC = Spec(
     name="probation",
+    systems=("nDelius",),
     title="Probation supervision events",
     owner="HMPPS",
     description=(
