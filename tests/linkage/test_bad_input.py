@@ -70,7 +70,7 @@ def test_no_usable_identifier_columns(tmp_path: Path) -> None:
 def test_all_null_name_and_dob_columns(tmp_path: Path) -> None:
     rows = people(20, blank=("first", "last", "born"))
     contract = write_source(tmp_path, "empty", rows, ALL)
-    with pytest.raises(LinkageError, match="empty or missing: dob, forename"):
+    with pytest.raises(LinkageError, match="empty or missing: address, dob, forename"):
         link_files([contract], tmp_path / "out")
 
 

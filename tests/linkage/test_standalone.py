@@ -63,7 +63,7 @@ def test_model_json_is_a_trained_splink_model(linked) -> None:
     model = json.loads((out / "model.json").read_text())
     assert model["link_type"] == "link_and_dedupe"
     names = [c["output_column_name"] for c in model["comparisons"]]
-    assert names == ["name", "dob", "postcode", "sex"]
+    assert names == ["name", "dob", "postcode", "address", "sex"]
     levels = [level for c in model["comparisons"] for level in c["comparison_levels"]
               if not level.get("is_null_level")]
     assert all(level.get("u_probability") for level in levels)

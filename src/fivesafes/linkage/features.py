@@ -18,7 +18,11 @@ Spark. ``unique_id`` is the record key and ``source_dataset`` the source, as Spl
 ``dob_year``                  ``YYYY``
 ``dob_month_day``             ``MM-DD`` (for blocking when the year is mistyped)
 ``sex``                       ``male`` / ``female``
-``postcode`` .. ``_area``     the postcode and its sector, district and area
+``postcode`` .. ``_area``     the postcode and its sector, district and area; a postcode that
+                              is not a UK one (another country's postal code) is compared as
+                              it is, with no sector, district or area
+``address``                   the address words (postcode removed, abbreviations expanded)
+``address_tokens``            those words as a list
 ============================  ==========================================================
 
 :data:`FEATURE_GROUPS` says which columns each kind of evidence needs; :func:`usable_groups`
@@ -40,6 +44,7 @@ FEATURE_GROUPS: dict[str, str] = {
     "dob": "dob",
     "sex": "sex",
     "postcode": "postcode",
+    "address": "address",
 }
 
 #: A kind of evidence is used when at least this share of records has it (and two records do).
@@ -64,10 +69,12 @@ SELECT
     CAST(year(dob) AS VARCHAR) AS dob_year,
     strftime(dob, '%m-%d') AS dob_month_day,
     sex,
-    postcode,
+    coalesce(postcode, postal_code) AS postcode,
     postcode_sector,
     postcode_district,
-    postcode_area
+    postcode_area,
+    array_to_string(address_tokens, ' ') AS address,
+    address_tokens
 FROM {table}
 """
 

@@ -14,6 +14,8 @@ Comparisons (first matching level wins; every level's m and u are estimated, nev
 - **date of birth**: exact (term-frequency adjusted, which discounts placeholder dates) / day and
   month transposed / one character different (a single mistyped digit) / same year / other.
 - **postcode**: exact (term-frequency adjusted) / same sector / same district / same area / other.
+- **address** (when the sources hold addresses): exact (term-frequency adjusted) /
+  Jaro-Winkler >= 0.9 (a typing slip) / at least three words in common / at least two / other.
 - **sex**: same / other.
 
 Blocking for prediction is the union of several rules, each strict enough to stay small but
@@ -94,6 +96,7 @@ _GROUP_COLUMNS = {
     "dob": ("dob", "dob_transposed", "dob_year", "dob_month_day"),
     "sex": ("sex",),
     "postcode": ("postcode", "postcode_sector", "postcode_district", "postcode_area"),
+    "address": ("address", "address_tokens"),
 }
 
 
@@ -209,6 +212,21 @@ def _postcode() -> ComparisonCreator:
                                comparison_description="Postcode")
 
 
+def _address() -> ComparisonCreator:
+    levels = [
+        cll.NullLevel("address"),
+        cll.ExactMatchLevel("address").configure(tf_adjustment_column="address"),
+        cll.JaroWinklerLevel("address", 0.9).configure(label_for_charts="Nearly the same"),
+        cll.ArrayIntersectLevel("address_tokens", 3)
+        .configure(label_for_charts="Three or more words in common"),
+        cll.ArrayIntersectLevel("address_tokens", 2)
+        .configure(label_for_charts="Two words in common"),
+        cll.ElseLevel(),
+    ]
+    return cl.CustomComparison(levels, output_column_name="address",
+                               comparison_description="Address")
+
+
 def _sex() -> ComparisonCreator:
     levels = [cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), cll.ElseLevel()]
     return cl.CustomComparison(levels, output_column_name="sex", comparison_description="Sex")
@@ -226,6 +244,8 @@ def comparisons(groups: Iterable[str]) -> list[ComparisonCreator]:
         built.append(_dob())
     if "postcode" in usable:
         built.append(_postcode())
+    if "address" in usable:
+        built.append(_address())
     if "sex" in usable:
         built.append(_sex())
     return built
@@ -268,7 +288,8 @@ def rule_columns(name: str) -> tuple[str, ...]:
 def plan_model(groups: Iterable[str], affordable: Iterable[str] = ()) -> ModelPlan:
     """The model for the usable kinds of evidence ``groups`` (see the module docstring), with
     the looser rules named in ``affordable`` added to the prediction rules."""
-    usable = tuple(g for g in ("forename", "surname", "dob", "postcode", "sex") if g in groups)
+    usable = tuple(g for g in ("forename", "surname", "dob", "postcode", "address", "sex")
+                   if g in groups)
     columns = available_columns(usable)
     predict = prediction_rules(usable)
     extra = set(affordable)

@@ -160,6 +160,7 @@ def _source_stage_sql(
         {q.postcode_district_sql("postcode")} AS postcode_district,
         {q.postcode_sector_sql("postcode")} AS postcode_sector,
         postcode_flag,
+        CASE WHEN postcode_flag = 'invalid' THEN nullif(pc_compact, '') END AS postal_code,
         {q.expand_tokens_sql("addr_words")} AS address_tokens,
         ids AS operational_ids
     FROM s6"""  # noqa: S608 - identifiers quoted, values bound

@@ -29,6 +29,9 @@ Columns of the standardised table (:data:`OUTPUT_COLUMNS`), one row per source r
 ``postcode_district``      VARCHAR    ``LS6``
 ``postcode_sector``        VARCHAR    ``LS6 2``
 ``postcode_flag``          VARCHAR    ok, corrected, from_address, invalid, missing
+``postal_code``            VARCHAR    when ``postcode_flag`` is ``invalid``: the postcode
+                                      column's letters and digits, upper case (a postal code
+                                      of another country, ``4223``, or a mistyped one)
 ``address_tokens``         VARCHAR[]  address words without postcodes, abbreviations expanded
 ``operational_ids``        VARCHAR[]  operational ids, letters and digits only, upper case
 =========================  =========  =====================================================
@@ -54,7 +57,11 @@ from fivesafes.linkage.standardise.names import (
     name_tokens,
 )
 from fivesafes.linkage.standardise.phonetic import phonetic_key
-from fivesafes.linkage.standardise.postcodes import normalise_postcode, postcode_parts
+from fivesafes.linkage.standardise.postcodes import (
+    compact_postcode,
+    normalise_postcode,
+    postcode_parts,
+)
 from fivesafes.linkage.standardise.sex import map_sex
 from fivesafes.linkage.standardise.spec import StandardiseSpec
 from fivesafes.linkage.standardise.variants import variant_groups
@@ -83,6 +90,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "postcode_district",
     "postcode_sector",
     "postcode_flag",
+    "postal_code",
     "address_tokens",
     "operational_ids",
 )
@@ -170,6 +178,8 @@ def standardise_record(
         "postcode_district": geography.district if geography else None,
         "postcode_sector": geography.sector if geography else None,
         "postcode_flag": postcode_flag,
+        "postal_code": (compact_postcode(_text(row, spec.postcode) or "") or None
+                        if postcode_flag == "invalid" else None),
         "address_tokens": address_tokens(address),
         "operational_ids": kept_ids or None,
     }
