@@ -43,7 +43,7 @@ LOOSE_BUDGET = 1_000_000
 KEEP_PROBABILITY = 0.01
 ISO = "%Y-%m-%d"
 #: Feature columns kept on both sides of each scored pair, for the clerical-review sample.
-REVIEW_COLUMNS = ("forename", "surname", "dob", "postcode", "sex")
+REVIEW_COLUMNS = ("forename", "surname", "dob", "postcode", "address", "sex")
 
 PhaseFn = Callable[[str, float], None]
 
