@@ -132,3 +132,30 @@ def test_cli_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_errors_are_user_errors() -> None:
     assert issubclass(LinkageError, FivesafesError)
+
+
+def test_unreadable_identifier_values_do_not_drop_records(tmp_path: Path) -> None:
+    """Standalone: a record whose date of birth is not a date, or whose sex code is not
+    declared, is still linked on its other identifiers; the summary counts those values."""
+    rows = people(12, copies=2)
+    rows[0]["born"], rows[13]["sex"] = "31/02/1980", "X"  # copies of people 0 and 1
+    contract = write_source(tmp_path, "messy", rows, ALL)
+    result = link_files([contract], tmp_path / "out")
+    summary = result.summary
+    assert summary["records"] == 24 and summary["rows_not_valid"] == {}
+    assert summary["identifier_values_not_readable"] == {"messy": {
+        "born: not a valid date in the form %d/%m/%Y": 1,
+        "sex: not one of the sex codes F, M declared in the contract": 1}}
+    clusters = pq.read_table(tmp_path / "out" / "clusters.parquet").to_pylist()
+    cluster = {r["record_id"]: r["cluster_id"] for r in clusters}
+    assert cluster["0-0"] == cluster["1-0"] and cluster["0-1"] == cluster["1-1"]
+
+
+def test_a_required_identifier_that_cannot_be_read_still_rejects_its_row(tmp_path: Path) -> None:
+    rows = people(12, copies=2)
+    rows[0]["born"] = "31/02/1980"
+    contract = write_source(tmp_path, "strict", rows, ALL)
+    contract.write_text(contract.read_text().replace(
+        'format = "%d/%m/%Y"', 'format = "%d/%m/%Y"\nrequired = true'))
+    summary = link_files([contract], tmp_path / "out").summary
+    assert summary["records"] == 23 and summary["rows_not_valid"] == {"strict": 1}

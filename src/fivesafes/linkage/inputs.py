@@ -46,8 +46,10 @@ class IdentifierTable:
     contract: SourceContract
     table: pa.Table
     ingest: str | None = None  # the ingest label, in a home
-    quarantined: int = 0  # standalone: rows ingest would have quarantined
+    quarantined: int = 0  # standalone: rows left out (ingest would have quarantined them)
     reasons: dict[str, int] = field(default_factory=dict)
+    #: standalone: records linked although one identifier value could not be read (by reason)
+    unreadable: dict[str, int] = field(default_factory=dict)
     iso_dates: frozenset[str] = frozenset()  # columns a Parquet file held as dates (ISO text)
 
     @property
@@ -63,19 +65,21 @@ def _schema(contract: SourceContract) -> pa.Schema:
 def _read_one(contract: SourceContract, con: duckdb.DuckDBPyConnection, chunk_rows: int,
               on_progress: ProgressFn | None) -> IdentifierTable:
     reader = reader_for(contract)
-    validator = ChunkValidator(contract, con)
+    validator = ChunkValidator(contract, con, keep_unreadable_identifiers=True)
     schema = _schema(contract)
     names = identifier_column_names(contract)
     batches: list[pa.RecordBatch] = []
     quarantined = 0
     reasons: Counter[str] = Counter()
+    unreadable: Counter[str] = Counter()
     iso: set[str] = set()
     for chunk in reader.chunks(chunk_rows):
         iso |= chunk.iso_dates
         result = validator.validate(chunk)
         quarantined += result.quarantined_rows
-        reasons.update(p.reason if not p.column else f"{p.column}: {p.reason}"
-                       for p in result.problems)
+        for p in result.problems:
+            (unreadable if p.kept else reasons)[
+                p.reason if not p.column else f"{p.column}: {p.reason}"] += 1
         ids = result.record_ids.cast(pa.string())
         arrays = [ids, ids] + [result.identifiers[name].cast(pa.string()) for name in names]
         batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
@@ -84,7 +88,8 @@ def _read_one(contract: SourceContract, con: duckdb.DuckDBPyConnection, chunk_ro
     table = pa.Table.from_batches(batches, schema=schema)
     _refuse_duplicate_ids(contract, table)
     return IdentifierTable(contract, table, quarantined=quarantined,
-                           reasons=dict(reasons.most_common()), iso_dates=frozenset(iso))
+                           reasons=dict(reasons.most_common()), iso_dates=frozenset(iso),
+                           unreadable=dict(unreadable.most_common()))
 
 
 def _refuse_duplicate_ids(contract: SourceContract, table: pa.Table) -> None:

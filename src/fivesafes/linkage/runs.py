@@ -120,9 +120,11 @@ def link_files(contracts: list[Path], out: Path, options: LinkOptions | None = N
         outcome = link_tables(tables, work, options, as_of=as_of, on_phase=on_phase)
         accuracy = _accuracy(outcome, truth)
         quarantined = {t.source: t.quarantined for t in tables if t.quarantined}
+        unreadable = {t.source: t.unreadable for t in tables if t.unreadable}
         summary = _summary(outcome, read_seconds, accuracy,
                            {"mode": "standalone", "contracts": [str(p) for p in contracts],
-                            "rows_not_valid": quarantined})
+                            "rows_not_valid": quarantined,
+                            "identifier_values_not_readable": unreadable})
         clusters = outcome.clusters.select(["source", "record_id", "cluster_id"])
         _write_results(staging, outcome, clusters, summary, accuracy, "standalone linkage")
         _swap(staging, out)

@@ -34,6 +34,7 @@ class Problem:
     column: str
     reason: str
     value: str | None
+    kept: bool = False  # an identifier value that cannot be read; the row was kept anyway
 
 
 @dataclass
@@ -55,14 +56,24 @@ def _date_width(fmt: str) -> int:
 
 
 class ChunkValidator:
-    """Validates chunks of one source; the query is built once per (contract, ISO columns)."""
+    """Validates chunks of one source; the query is built once per (contract, ISO columns).
 
-    def __init__(self, contract: SourceContract, con: duckdb.DuckDBPyConnection) -> None:
+    With ``keep_unreadable_identifiers`` (standalone linkage, where there is no research data
+    to protect) a date of birth that is not a date in the declared format, or a sex code the
+    contract does not declare, does not reject its row: the problem is still reported (marked
+    ``kept``) and linkage treats the value as missing. A ``required`` identifier still rejects.
+    """
+
+    def __init__(self, contract: SourceContract, con: duckdb.DuckDBPyConnection, *,
+                 keep_unreadable_identifiers: bool = False) -> None:
         self.contract = contract
         self.con = con
-        self._queries: dict[frozenset[str], tuple[str, list[object], list[tuple[str, str]]]] = {}
+        self.keep_unreadable = keep_unreadable_identifiers
+        self._queries: dict[frozenset[str],
+                            tuple[str, list[object], list[tuple[str, str, bool]]]] = {}
 
-    def _query(self, iso: frozenset[str]) -> tuple[str, list[object], list[tuple[str, str]]]:
+    def _query(self, iso: frozenset[str]
+               ) -> tuple[str, list[object], list[tuple[str, str, bool]]]:
         if iso in self._queries:
             return self._queries[iso]
         c = self.contract
@@ -72,13 +83,13 @@ class ChunkValidator:
             f"nullif(trim(CAST({quote(col)} AS VARCHAR)), '') AS {names[col]}"
             for col in c.columns
         )
-        checks: list[tuple[str, str]] = []  # (problem alias, contract column)
+        checks: list[tuple[str, str, bool]] = []  # (problem alias, contract column, kept)
         selects: list[str] = [f"{names[col]} AS {quote('v:' + col)}" for col in c.columns]
 
-        def check(col: str, condition: str, reason: str) -> None:
+        def check(col: str, condition: str, reason: str, kept: bool = False) -> None:
             alias = f"p{len(checks)}"
             selects.append(f"CASE WHEN {condition} THEN {p(reason)} END AS {alias}")
-            checks.append((alias, col))
+            checks.append((alias, col, kept))
 
         def date_ok(ref: str, fmt: str) -> str:
             cond = f"try_strptime({ref}, {p(fmt)}) IS NOT NULL"
@@ -90,12 +101,13 @@ class ChunkValidator:
         check(c.record_id, f"{rid} IS NULL", "record id is empty")
         for ident in c.identifiers:
             ref = names[ident.column]
+            keep = self.keep_unreadable and not ident.required
             if ident.required and ident.column != c.record_id:
                 check(ident.column, f"{ref} IS NULL", "required value is empty")
             if ident.role == "date_of_birth":
                 fmt = DEFAULT_DATE_FORMAT if ident.column in iso else ident.format or ""
                 check(ident.column, f"{ref} IS NOT NULL AND NOT ({date_ok(ref, fmt)})",
-                      f"not a valid date in the form {fmt}")
+                      f"not a valid date in the form {fmt}", keep)
             if ident.role == "sex":
                 codes = sorted(ident.codes)
                 upper = sorted({k.upper() for k in codes})
@@ -104,7 +116,8 @@ class ChunkValidator:
                 else:
                     cond = f"{ref} IS NOT NULL AND {ref} NOT IN ({p.many(codes)})"
                 check(ident.column, cond,
-                      f"not one of the sex codes {', '.join(codes)} declared in the contract")
+                      f"not one of the sex codes {', '.join(codes)} declared in the contract",
+                      keep)
         for attr in c.attributes:
             ref = names[attr.column]
             alias = quote("a:" + attr.column)
@@ -163,16 +176,17 @@ class ChunkValidator:
         finally:
             self.con.unregister("chunk")
         bad = np.zeros(n, dtype=bool)
-        for alias, col in checks:
+        for alias, col, kept in checks:
             reasons = result.column(alias)
             if reasons.null_count == n:
                 continue
             hit = pc.is_valid(reasons).to_numpy(zero_copy_only=False)
-            bad |= hit
+            if not kept:
+                bad |= hit
             values = result.column("v:" + col)
             for i in np.flatnonzero(hit):
                 problems.append(Problem(chunk.positions[i], col, reasons[i].as_py(),
-                                        values[i].as_py()))
+                                        values[i].as_py(), kept))
         keep = pa.array(~bad)
         ok = result.filter(keep) if bad.any() else result
         identifiers = {
