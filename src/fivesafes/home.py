@@ -22,10 +22,13 @@ from __future__ import annotations
 import getpass
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
 
 from fivesafes import audit
 from fivesafes.config import CONFIG_FILE, Settings, default_config_text, load_settings
@@ -105,6 +108,24 @@ class Deployment:
             for child in self.work.glob(f"{label}-*"):
                 if child.is_dir():
                     shutil.rmtree(child, ignore_errors=True)
+
+    def next_label(self, run_id: Any, prefix: str) -> str:
+        """The label of the next run of a kind: ``prefix-NNNN`` after the highest ``run_id``."""
+        with self.store.reading() as session:
+            highest = session.execute(select(func.max(run_id))).scalar() or 0
+        return f"{prefix}-{highest + 1:04d}"
+
+    def remove_unrecorded(self, run_label: Any, parents: Iterable[Path], prefix: str
+                          ) -> set[str]:
+        """Remove the ``prefix-*`` folders under ``parents`` that a killed run moved into a
+        zone but never recorded as a ``run_label``; the recorded labels."""
+        with self.store.reading() as session:
+            recorded = set(session.execute(select(run_label)).scalars())
+        for parent in parents:
+            for folder in parent.glob(f"{prefix}-*"):
+                if folder.is_dir() and folder.name not in recorded:
+                    shutil.rmtree(folder, ignore_errors=True)
+        return recorded
 
     def close(self) -> None:
         self.store.dispose()

@@ -28,7 +28,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import func, select
 
 from fivesafes import audit
 from fivesafes.governance.accounts import Role, authorise
@@ -185,18 +184,12 @@ def _swap(staging: Path, out: Path) -> None:
 
 
 def _next_label(deployment: Deployment) -> str:
-    with deployment.store.reading() as session:
-        highest = session.execute(select(func.max(LinkRun.id))).scalar() or 0
-    return f"link-{highest + 1:04d}"
+    return deployment.next_label(LinkRun.id, "link")
 
 
 def _remove_unrecorded(deployment: Deployment) -> None:
     """Remove run folders a killed run moved into the zone but never recorded."""
-    with deployment.store.reading() as session:
-        recorded = set(session.execute(select(LinkRun.label)).scalars())
-    for folder in (deployment.linkage / LINKS).glob("link-*"):
-        if folder.name not in recorded:
-            shutil.rmtree(folder, ignore_errors=True)
+    deployment.remove_unrecorded(LinkRun.label, [deployment.linkage / LINKS], "link")
 
 
 def link_home(deployment: Deployment, *, by: str, options: LinkOptions | None = None,

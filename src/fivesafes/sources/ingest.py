@@ -24,7 +24,6 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import func, select
 
 from fivesafes import audit
 from fivesafes.encrypted_files import EncryptedWriter
@@ -92,19 +91,13 @@ def file_sha256(path: Path) -> str:
 
 
 def _next_label(deployment: Deployment) -> str:
-    with deployment.store.reading() as session:
-        highest = session.execute(select(func.max(IngestRun.id))).scalar() or 0
-    return f"ingest-{highest + 1:04d}"
+    return deployment.next_label(IngestRun.id, "ingest")
 
 
 def _remove_unrecorded(deployment: Deployment) -> None:
     """Remove stores that a killed run moved into the linkage zone but never recorded."""
-    with deployment.store.reading() as session:
-        recorded = set(session.execute(select(IngestRun.label)).scalars())
-    for store in STORES:
-        for folder in (deployment.linkage / store).glob("ingest-*"):
-            if folder.name not in recorded:
-                shutil.rmtree(folder, ignore_errors=True)
+    recorded = deployment.remove_unrecorded(
+        IngestRun.label, (deployment.linkage / store for store in STORES), "ingest")
     for key in deployment.keys.folder.glob("ingest-*.wrapped"):
         if key.name.removesuffix(".wrapped") not in recorded:
             deployment.keys.shred(key.name.removesuffix(".wrapped"))
