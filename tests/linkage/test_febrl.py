@@ -71,3 +71,24 @@ def test_links_febrl4_accurately_with_default_settings(febrl: Path) -> None:
     clusters = summary["accuracy"]["clusters"]
     assert clusters["precision"] >= 0.99 and clusters["recall"] >= 0.98
     assert clusters["f1"] >= 0.99
+
+
+@pytest.mark.slow
+def test_deduplicates_febrl3_in_one_source(tmp_path: Path) -> None:
+    """FEBRL 3: 5,000 records of 2,000 people in one file (up to nine duplicates each)."""
+    shutil.copy(febrl_file("dataset3.csv"), tmp_path / "dataset3.csv")
+    text = CONTRACT.read_text(encoding="utf-8")
+    first = text[text.index("[[source]]"):text.index("[[source]]", text.index("[[source]]") + 1)]
+    contract = tmp_path / "febrl3.toml"
+    contract.write_text(first.replace("dataset4a.csv", "dataset3.csv"), encoding="utf-8")
+    with open(tmp_path / "truth.csv", "w", newline="", encoding="utf-8") as out, \
+            open(tmp_path / "dataset3.csv", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(out)
+        writer.writerow(["source", "record_id", "true_id"])
+        rows = csv.reader(fh, skipinitialspace=True)
+        next(rows)
+        writer.writerows(["febrl_a", row[0], row[0].split("-")[1]] for row in rows if row)
+    result = link_files([contract], tmp_path / "out", truth=tmp_path / "truth.csv")
+    clusters = result.summary["accuracy"]["clusters"]
+    assert result.summary["records"] == 5000
+    assert clusters["precision"] >= 0.99 and clusters["f1"] >= 0.99
