@@ -6,11 +6,37 @@ links extract files directly, with no home (evaluation, trying it out), into ``-
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 __all__ = ["register_commands"]
+
+#: The phases a run reports as each one ends, in order (reading comes before them).
+PHASES = ("standardise", "train", "predict", "cluster", "split")
+
+
+@contextmanager
+def phase_progress(console) -> Iterator[Callable[[str, float], None]]:
+    """A bar over the linkage phases that names the one under way; each finished phase is
+    also printed with its time (the only output when the console is not a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True,
+                  disable=not console.is_terminal) as progress:
+        task = progress.add_task("linking: reading", total=len(PHASES))
+
+        def phase(name: str, seconds: float) -> None:
+            console.print(f"  {name:<12} {seconds:7.1f} s")
+            if name in PHASES:
+                done = PHASES.index(name) + 1
+                following = PHASES[done] if done < len(PHASES) else "writing results"
+                progress.update(task, completed=done, description=f"linking: {following}")
+
+        yield phase
 
 
 def _print_result(console, result, as_json: bool) -> None:
@@ -88,13 +114,11 @@ def register_commands(main: click.Group) -> None:
         options = LinkOptions(engine=engine, threshold=threshold)
         out_console = err_console if as_json else console
 
-        def phase(name: str, seconds: float) -> None:
-            out_console.print(f"  {name:<12} {seconds:7.1f} s")
-
         if named:
             if out is None:
                 raise LinkageError("standalone linkage needs --out DIR for its results")
-            result = link_files(named, out, options, truth=truth, on_phase=phase)
+            with phase_progress(out_console) as phase:
+                result = link_files(named, out, options, truth=truth, on_phase=phase)
         else:
             if out is not None or truth is not None:
                 raise LinkageError("--out and --truth belong to standalone mode: give "
@@ -105,8 +129,9 @@ def register_commands(main: click.Group) -> None:
                                    "--contracts FILE.toml --out DIR to link files")
             deployment = open_home(home)
             try:
-                result = link_home(deployment, by=actor or default_actor(), options=options,
-                                   on_phase=phase)
+                with phase_progress(out_console) as phase:
+                    result = link_home(deployment, by=actor or default_actor(),
+                                       options=options, on_phase=phase)
             finally:
                 deployment.close()
         _print_result(console, result, as_json)
