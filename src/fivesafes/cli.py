@@ -225,10 +225,17 @@ def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
         if s.ignored_columns:
             console.print(f"  {s.source}: columns not in the contract were not ingested: "
                           f"{', '.join(s.ignored_columns)}")
+    if result.warnings:
+        console.print(f"{result.warnings:,} accepted record(s) have an identifier value linkage "
+                      "cannot read; they are kept and linked on their other identifiers:")
+        for s in result.sources:
+            for reason, count in s.warning_reasons.items():
+                console.print(Text(f"  {s.source}: {reason} ({count:,})"))
     root = deployment.root
     console.print(f"identifier store (encrypted): {root / 'linkage/identifiers' / result.label}")
     console.print(f"attribute store:              {root / 'linkage/attributes' / result.label}")
-    console.print(f"quarantined rows:             {root / 'linkage/quarantine' / result.label}")
+    console.print(f"quarantined rows (and identifier warnings): "
+                  f"{root / 'linkage/quarantine' / result.label}")
     console.print(f"took {result.seconds:.1f} s")
 
 

@@ -106,13 +106,12 @@ def test_quarantine_names_line_column_reason_and_value(home, source_files):
     ]
     result = run(home, source_files.write(rows))
     [src] = result.sources
-    assert (src.read, src.accepted, src.quarantined) == (7, 2, 5)
+    assert (src.read, src.accepted, src.quarantined) == (7, 3, 4)
     assert src.read == src.accepted + src.quarantined
     with open(home.root / src.quarantine_path, newline="", encoding="utf-8") as fh:
         got = list(csv.reader(fh))
     assert got[0] == ["line", "column", "reason", "value"]
     assert got[1:] == [
-        ["3", "dob", "not a valid date in the form %d/%m/%Y", "31/02/1990"],
         ["4", "age", "not a whole number", "2.5"],
         ["4", "fine_pounds", "not a number", "lots"],
         ["4", "gender", "not one of the sex codes F, M, U declared in the contract", "X"],
@@ -122,9 +121,27 @@ def test_quarantine_names_line_column_reason_and_value(home, source_files):
         ["6", "", "row has 2 fields; the header has 11", ""],
         ["9", "hearing_date", "required value is empty", ""],
     ]
+    # a date of birth that is not a date keeps its record (linkage reads it as missing); it is
+    # listed beside the quarantine. A rejected row's unreadable sex code stays with the row.
+    assert (src.warnings, src.warning_reasons) == (
+        1, {"dob: not a valid date in the form %d/%m/%Y": 1})
+    with open(home.root / src.warnings_path, newline="", encoding="utf-8") as fh:
+        assert list(csv.reader(fh)) == [["line", "column", "reason", "value"], [
+            "3", "dob", "not a valid date in the form %d/%m/%Y", "31/02/1990"]]
     accepted = identifiers_of(home, result.label, "mags")
-    assert accepted["record_id"].to_pylist() == ["1", "6"]
-    assert accepted["address"].to_pylist()[1] == "4 Long\nRoad"
+    assert accepted["record_id"].to_pylist() == ["1", "2", "6"]
+    assert accepted["dob"].to_pylist()[1] == "31/02/1990"
+    assert accepted["address"].to_pylist()[2] == "4 Long\nRoad"
+
+
+def test_a_required_identifier_that_cannot_be_read_quarantines_its_row(home, source_files):
+    rows = [GOOD_ROWS[0], ["2", "JONES, Mary", "31/02/1990", "F", "x", "MC2", "TH2",
+                           "05/06/2020", "guilty", "", "1"]]
+    contract = source_files.write(rows)
+    contract.write_text(contract.read_text().replace(
+        'format = "%d/%m/%Y"\n', 'format = "%d/%m/%Y"\nrequired = true\n', 1))
+    [src] = run(home, contract).sources
+    assert (src.accepted, src.quarantined, src.warnings) == (1, 1, 0)
 
 
 def test_parquet_source_with_typed_dates(home, source_files):
@@ -266,3 +283,22 @@ def test_contract_refuses_bad_jurisdictions_and_systems(source_files):
     assert "'jurisdictions' must be a list of names, e.g. jurisdictions = " \
            '["England", "Wales"]' in message
     assert "'systems' names ['Libra'] more than once" in message
+
+
+def test_synthetic_extracts_quarantine_and_warn_exactly_the_planted_rows(home, tmp_path):
+    from fivesafes.synth import generate
+
+    synth = generate(people=300, out=tmp_path / "synth", seed=5)
+    result = ingest(home, load_all(sorted(synth.paths.contracts.values())), by="officer")
+    with open(synth.paths.expected_quarantine, newline="", encoding="utf-8") as fh:
+        planted = list(csv.DictReader(fh))
+    assert {r["outcome"] for r in planted} == {"quarantine", "identifier_warning"}
+    for src in result.sources:
+        mine = [r for r in planted if r["source"] == src.source]
+        assert src.quarantined == sum(r["outcome"] == "quarantine" for r in mine)
+        assert src.warnings == sum(r["outcome"] == "identifier_warning" for r in mine)
+        assert src.read == src.accepted + src.quarantined
+        kept = set(identifiers_of(home, result.label, src.source)["record_id"].to_pylist())
+        for r in mine:
+            if r["record_id"]:
+                assert (r["record_id"] in kept) == (r["outcome"] == "identifier_warning"), r

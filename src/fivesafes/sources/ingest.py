@@ -34,13 +34,16 @@ from fivesafes.keys import RECORD_KEY_SECRET, new_key
 from fivesafes.pseudonyms import record_keys
 from fivesafes.sources.contract import SourceContract
 from fivesafes.sources.readers import reader_for
-from fivesafes.sources.validation import ARROW_TYPES, ChunkValidator
+from fivesafes.sources.validation import ARROW_TYPES, ChunkValidator, Problem
 from fivesafes.store.models import IngestedSource, IngestRun
 
 ProgressFn = Callable[[str, int, int], None]  # (source, done, total) in bytes or rows
 STORES = ("identifiers", "attributes", "quarantine")
 DOING = "ingest source extracts"
 QUARANTINE_COLUMNS = ["column", "reason", "value"]
+#: Beside each source's quarantine file: accepted rows with an identifier value linkage cannot
+#: read (kept, linked on their other identifiers).
+WARNINGS_SUFFIX = ".identifier-warnings.csv"
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,11 @@ class SourceResult:
     attributes_path: str
     identifiers_path: str
     quarantine_path: str
+    #: accepted records with an identifier value linkage cannot read (a date of birth that is
+    #: not a date, an undeclared sex code), listed in the warnings file beside the quarantine
+    warnings: int = 0
+    warning_reasons: dict[str, int] = field(default_factory=dict)
+    warnings_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,10 @@ class IngestResult:
     @property
     def quarantined(self) -> int:
         return sum(s.quarantined for s in self.sources)
+
+    @property
+    def warnings(self) -> int:
+        return sum(s.warnings for s in self.sources)
 
 
 def identifiers_associated_data(label: str, source: str) -> bytes:
@@ -112,6 +124,7 @@ class _SourceWriter:
         self.attributes_path = work / "attributes" / label / f"{name}.parquet"
         self.identifiers_path = work / "identifiers" / label / f"{name}.parquet.enc"
         self.quarantine_path = work / "quarantine" / label / f"{name}.csv"
+        self.warnings_path = work / "quarantine" / label / f"{name}{WARNINGS_SUFFIX}"
         attr_fields = [pa.field("record_key", pa.string(), nullable=False)]
         attr_fields += [pa.field(a.column, ARROW_TYPES[a.type]) for a in contract.attributes]
         id_fields = [pa.field("record_key", pa.string(), nullable=False),
@@ -124,10 +137,17 @@ class _SourceWriter:
         self._sink = EncryptedWriter(self.identifiers_path, data_key,
                                      identifiers_associated_data(label, name))
         self._ids = pq.ParquetWriter(self._sink, self.id_schema, compression="zstd")
-        self._qfh = open(self.quarantine_path, "w", encoding="utf-8", newline="")
-        self._quarantine = csv.writer(self._qfh)
         position = "line" if contract.file.format == "csv" else "row"
-        self._quarantine.writerow([position, *QUARANTINE_COLUMNS])
+        self._files = []
+        self._quarantine = self._csv(self.quarantine_path, position)
+        self._warnings = self._csv(self.warnings_path, position)
+
+    def _csv(self, path: Path, position: str):
+        fh = open(path, "w", encoding="utf-8", newline="")
+        self._files.append(fh)
+        writer = csv.writer(fh)
+        writer.writerow([position, *QUARANTINE_COLUMNS])
+        return writer
 
     def _identifier_columns(self) -> list:
         """Identifier columns other than the record id (which is stored as ``record_id``)."""
@@ -141,35 +161,43 @@ class _SourceWriter:
         id_cols += [identifiers[i.column] for i in self._identifier_columns()]
         self._ids.write_table(pa.Table.from_arrays(id_cols, schema=self.id_schema))
 
-    def quarantine(self, rows: list[list[object]]) -> None:
-        self._quarantine.writerows(rows)
+    def quarantine(self, problems: list[Problem]) -> None:
+        """Rejected rows go to the quarantine; unreadable identifier values of accepted rows
+        to the warnings file."""
+        for p in problems:
+            (self._warnings if p.kept else self._quarantine).writerow(
+                [p.position, p.column, p.reason, p.value])
 
     def close(self) -> None:
         self._attrs.close()
         self._ids.close()
         self._sink.close()
-        self._qfh.flush()
-        os.fsync(self._qfh.fileno())
-        self._qfh.close()
+        for fh in self._files:
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.close()
 
 
 def _ingest_source(contract: SourceContract, writer: _SourceWriter, secret: bytes,
                    con: duckdb.DuckDBPyConnection, chunk_rows: int,
-                   on_progress: ProgressFn | None) -> tuple[int, int, int, Counter[str]]:
+                   on_progress: ProgressFn | None
+                   ) -> tuple[int, int, int, Counter[str], Counter[str]]:
     reader = reader_for(contract)
-    validator = ChunkValidator(contract, con)
+    validator = ChunkValidator(contract, con, keep_unreadable_identifiers=True)
     first_seen: dict[str, int] = {}
     duplicates: list[tuple[str, int, int]] = []
     read = accepted = quarantined = 0
     reasons: Counter[str] = Counter()
+    warnings: Counter[str] = Counter()
     for chunk in reader.chunks(chunk_rows):
         result = validator.validate(chunk)
         read += chunk.rows_read
         quarantined += result.quarantined_rows
         accepted += len(result.record_ids)
-        writer.quarantine([[p.position, p.column, p.reason, p.value] for p in result.problems])
-        reasons.update(p.reason if not p.column else f"{p.column}: {p.reason}"
-                       for p in result.problems)
+        writer.quarantine(result.problems)
+        for p in result.problems:
+            (warnings if p.kept else reasons)[
+                p.reason if not p.column else f"{p.column}: {p.reason}"] += 1
         ids = result.record_ids.to_pylist()
         positions = iter(_accepted_positions(chunk.positions, result, chunk))
         for rid in ids:
@@ -191,14 +219,14 @@ def _ingest_source(contract: SourceContract, writer: _SourceWriter, secret: byte
             f"{again}); record ids must be unique within a source: ask the data owner to fix "
             "the extract, or name a unique column as record_id in the contract"
         )
-    return read, accepted, quarantined, reasons
+    return read, accepted, quarantined, reasons, warnings
 
 
 def _accepted_positions(positions: list[int], result, chunk) -> list[int]:
     """Positions of the rows that were accepted, in order."""
     if result.quarantined_rows == len(chunk.shape_problems):
         return positions
-    rejected = {p.position for p in result.problems}
+    rejected = {p.position for p in result.problems if not p.kept}
     return [p for p in positions if p not in rejected]
 
 
@@ -238,7 +266,7 @@ def _run(deployment: Deployment, contracts: list[SourceContract], headers: dict[
         for contract in contracts:
             writer = _SourceWriter(contract, work, label, data_key)
             try:
-                read, accepted, quarantined, reasons = _ingest_source(
+                read, accepted, quarantined, reasons, warnings = _ingest_source(
                     contract, writer, secret, con, deployment.settings.ingest_chunk_rows,
                     on_progress)
             finally:
@@ -252,6 +280,8 @@ def _run(deployment: Deployment, contracts: list[SourceContract], headers: dict[
                 attributes_path=f"linkage/attributes/{label}/{contract.name}.parquet",
                 identifiers_path=f"linkage/identifiers/{label}/{contract.name}.parquet.enc",
                 quarantine_path=f"linkage/quarantine/{label}/{contract.name}.csv",
+                warnings=sum(warnings.values()), warning_reasons=dict(warnings.most_common()),
+                warnings_path=f"linkage/quarantine/{label}/{contract.name}{WARNINGS_SUFFIX}",
             ))
     finally:
         con.close()
@@ -287,7 +317,8 @@ def _publish(deployment: Deployment, contracts: list[SourceContract], result: In
             session, by=by, action="ingest.complete", subject=label, at=deployment.clock(),
             details={
                 "sources": {r.source: {"file_sha256": digests[r.source], "read": r.read,
-                                       "accepted": r.accepted, "quarantined": r.quarantined}
+                                       "accepted": r.accepted, "quarantined": r.quarantined,
+                                       "identifier_warnings": r.warnings}
                             for r in result.sources},
             },
         )
@@ -313,6 +344,8 @@ def summary_json(result: IngestResult) -> str:
         "sources": [{
             "source": s.source, "file": str(s.file), "read": s.read, "accepted": s.accepted,
             "quarantined": s.quarantined, "reasons": s.reasons,
+            "identifier_warnings": s.warnings, "warning_reasons": s.warning_reasons,
+            "warnings": s.warnings_path,
             "ignored_columns": list(s.ignored_columns), "attributes": s.attributes_path,
             "identifiers": s.identifiers_path, "quarantine": s.quarantine_path,
         } for s in result.sources],

@@ -2,12 +2,14 @@
 
 For each chunk one query cleans every value (trimmed, empty -> NULL), computes one problem column
 per check (NULL when the value passes), and casts attribute values to their declared types. Rows
-with any problem are quarantined; the others are split into identifiers and attributes.
+with any problem are quarantined, except that an identifier value linkage cannot read may be
+kept with a warning (see :class:`ChunkValidator`); the others are split into identifiers and
+attributes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import duckdb
@@ -58,8 +60,8 @@ def _date_width(fmt: str) -> int:
 class ChunkValidator:
     """Validates chunks of one source; the query is built once per (contract, ISO columns).
 
-    With ``keep_unreadable_identifiers`` (standalone linkage, where there is no research data
-    to protect) a date of birth that is not a date in the declared format, or a sex code the
+    With ``keep_unreadable_identifiers`` (ingest and standalone linkage both ask for it) a date
+    of birth that is not a date in the declared format, or a sex code the
     contract does not declare, does not reject its row: the problem is still reported (marked
     ``kept``) and linkage treats the value as missing. A ``required`` identifier still rejects.
     """
@@ -187,6 +189,10 @@ class ChunkValidator:
             for i in np.flatnonzero(hit):
                 problems.append(Problem(chunk.positions[i], col, reasons[i].as_py(),
                                         values[i].as_py(), kept))
+        if bad.any():  # a rejected row's problems all go to the quarantine with it
+            rejected = {chunk.positions[i] for i in np.flatnonzero(bad)}
+            problems = [replace(pr, kept=False) if pr.kept and pr.position in rejected else pr
+                        for pr in problems]
         keep = pa.array(~bad)
         ok = result.filter(keep) if bad.any() else result
         identifiers = {

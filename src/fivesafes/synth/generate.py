@@ -19,7 +19,7 @@ from ..errors import FivesafesError
 from . import offences, pathways, places, population
 from .identity import ErrorLog
 from .systems import SYSTEMS
-from .systems.base import Table, inject_invalid
+from .systems.base import WARNING_KINDS, Table, inject_invalid
 from .writer import write_contract, write_csv_rows, write_extract
 
 Progress = Callable[[str, int, int], None]
@@ -172,9 +172,12 @@ def _write_truth(work: Path, tables: list[Table], pop: population.Population) ->
             yield from ((name, r, t) for r, t in zip(ids, true, strict=True))
 
     write_csv_rows(work / "truth.csv", truth_rows())
-    quarantine = [("source", "record_id", "column", "problem")]
+    quarantine = [("source", "record_id", "column", "problem", "outcome")]
     for table in tables:
-        quarantine.extend((table.spec.name, *row) for row in table.quarantine)
+        quarantine.extend(
+            (table.spec.name, *row,
+             "identifier_warning" if row[2] in WARNING_KINDS else "quarantine")
+            for row in table.quarantine)
     write_csv_rows(work / "expected_quarantine.csv", quarantine)
 
 

@@ -15,6 +15,9 @@ from ..identity import ErrorLog
 BAD_DOB_DAYS = ((31, 2), (30, 2), (31, 4), (31, 6), (31, 9), (31, 11))
 BAD_DATE_DAYS = ((30, 2), (31, 9), (15, 13), (0, 6))
 INVALID_KINDS = ("bad_dob", "bad_sex", "bad_date", "bad_value", "empty_record_id")
+#: Kinds whose record ingest keeps, listing the unreadable identifier value as a warning; ingest
+#: quarantines the others.
+WARNING_KINDS = ("bad_dob", "bad_sex")
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,8 @@ def ethnicity_labels(table: tuple[str, ...], ethnicity: np.ndarray) -> np.ndarra
 
 
 def inject_invalid(table: Table, rng: np.random.Generator, log: ErrorLog) -> None:
-    """Make a few rows truly invalid (ingest must quarantine them) and note which and why."""
+    """Break a few rows against their contract and note which and why: ingest must quarantine
+    them, or (an unreadable date of birth or sex code) keep them with an identifier warning."""
     n = len(table)
     count = int(round(n * rates.INVALID_ROW_RATE))
     if n >= 500:
