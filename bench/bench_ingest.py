@@ -36,9 +36,10 @@ def main() -> None:
               f"{summary.seconds:.1f} s")
     fs = Path(sys.executable).parent / "fivesafes"
     home = work / "home"
-    env = {**os.environ, "FIVESAFES_ACTOR": "bench"}
+    env = {**os.environ, "FIVESAFES_ACTOR": "bench.officer"}
     env.pop("FIVESAFES_DB_URL", None)
     subprocess.run([fs, "init", str(home)], check=True, env=env, stdout=subprocess.DEVNULL)
+    _linkage_officer(home)  # ingest is a linkage officer's command
     contracts = sorted(str(p) for p in (data / "contracts").glob("*.toml"))
     with timed() as t:
         out = subprocess.run([fs, "ingest", "--home", str(home), "--json", *contracts],
@@ -50,9 +51,30 @@ def main() -> None:
     print(f"ingest wall time: {t.seconds:.1f} s (in-process {result['seconds']:.1f} s); "
           f"rows/s: {result['read'] / t.seconds:,.0f}")
     print(f"ingest peak RSS: {rss:,.0f} MiB")
+    print(f"records kept with an identifier warning: {sum(s['identifier_warnings'] for s in result['sources']):,}")
     for s in result["sources"]:
-        print(f"  {s['source']:<14} read {s['read']:>9,}  quarantined {s['quarantined']:>6,}")
+        print(f"  {s['source']:<14} read {s['read']:>9,}  quarantined {s['quarantined']:>6,}  "
+              f"identifier warnings {s['identifier_warnings']:>5,}")
     print(f"(data and home left in {work})")
+
+
+def _linkage_officer(home: Path) -> None:
+    import secrets
+
+    from fivesafes.governance import accounts
+    from fivesafes.home import open_home
+
+    deployment = open_home(home)
+    try:
+        accounts.create_first_administrator(deployment, by="os:bench", username="bench.admin",
+                                            full_name="Bench Admin", email="admin@bench.example",
+                                            password=secrets.token_urlsafe(24))
+        accounts.create_account(deployment, by="bench.admin", username="bench.officer",
+                                full_name="Bench Officer", email="officer@bench.example",
+                                password=secrets.token_urlsafe(24),
+                                roles=(("linkage_officer", ""),))
+    finally:
+        deployment.close()
 
 
 if __name__ == "__main__":
