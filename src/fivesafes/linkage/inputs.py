@@ -30,7 +30,7 @@ from fivesafes.linkage.specs import identifier_column_names
 from fivesafes.sources.contract import SourceContract, SourceFile
 from fivesafes.sources.ingest import identifiers_associated_data
 from fivesafes.sources.readers import reader_for
-from fivesafes.sources.validation import ChunkValidator
+from fivesafes.sources.validation import ChunkValidator, tally
 from fivesafes.store.models import IngestRun
 
 __all__ = ["IdentifierTable", "ingested_tables", "read_extracts"]
@@ -65,7 +65,7 @@ def _schema(contract: SourceContract) -> pa.Schema:
 def _read_one(contract: SourceContract, con: duckdb.DuckDBPyConnection, chunk_rows: int,
               on_progress: ProgressFn | None) -> IdentifierTable:
     reader = reader_for(contract)
-    validator = ChunkValidator(contract, con, keep_unreadable_identifiers=True)
+    validator = ChunkValidator(contract, con)
     schema = _schema(contract)
     names = identifier_column_names(contract)
     batches: list[pa.RecordBatch] = []
@@ -77,9 +77,7 @@ def _read_one(contract: SourceContract, con: duckdb.DuckDBPyConnection, chunk_ro
         iso |= chunk.iso_dates
         result = validator.validate(chunk)
         quarantined += result.quarantined_rows
-        for p in result.problems:
-            (unreadable if p.kept else reasons)[
-                p.reason if not p.column else f"{p.column}: {p.reason}"] += 1
+        tally(result.problems, reasons, unreadable)
         ids = result.record_ids.cast(pa.string())
         arrays = [ids, ids] + [result.identifiers[name].cast(pa.string()) for name in names]
         batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))

@@ -34,7 +34,7 @@ from fivesafes.keys import RECORD_KEY_SECRET, new_key
 from fivesafes.pseudonyms import record_keys
 from fivesafes.sources.contract import SourceContract
 from fivesafes.sources.readers import reader_for
-from fivesafes.sources.validation import ARROW_TYPES, ChunkValidator, Problem
+from fivesafes.sources.validation import ARROW_TYPES, ChunkValidator, Problem, tally
 from fivesafes.store.models import IngestedSource, IngestRun
 
 ProgressFn = Callable[[str, int, int], None]  # (source, done, total) in bytes or rows
@@ -183,7 +183,7 @@ def _ingest_source(contract: SourceContract, writer: _SourceWriter, secret: byte
                    on_progress: ProgressFn | None
                    ) -> tuple[int, int, int, Counter[str], Counter[str]]:
     reader = reader_for(contract)
-    validator = ChunkValidator(contract, con, keep_unreadable_identifiers=True)
+    validator = ChunkValidator(contract, con)
     first_seen: dict[str, int] = {}
     duplicates: list[tuple[str, int, int]] = []
     read = accepted = quarantined = 0
@@ -195,9 +195,7 @@ def _ingest_source(contract: SourceContract, writer: _SourceWriter, secret: byte
         quarantined += result.quarantined_rows
         accepted += len(result.record_ids)
         writer.quarantine(result.problems)
-        for p in result.problems:
-            (warnings if p.kept else reasons)[
-                p.reason if not p.column else f"{p.column}: {p.reason}"] += 1
+        tally(result.problems, reasons, warnings)
         ids = result.record_ids.to_pylist()
         positions = iter(_accepted_positions(chunk.positions, result, chunk))
         for rid in ids:

@@ -9,6 +9,7 @@ attributes.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -38,6 +39,18 @@ class Problem:
     value: str | None
     kept: bool = False  # an identifier value that cannot be read; the row was kept anyway
 
+    @property
+    def label(self) -> str:
+        """How summaries count it: ``column: reason`` (the reason alone for a whole row)."""
+        return f"{self.column}: {self.reason}" if self.column else self.reason
+
+
+def tally(problems: list[Problem], rejected: Counter[str], kept: Counter[str]) -> None:
+    """Count ``problems`` by label: those of rejected rows in ``rejected``, the unreadable
+    identifier values of kept rows in ``kept``."""
+    for problem in problems:
+        (kept if problem.kept else rejected)[problem.label] += 1
+
 
 @dataclass
 class ValidatedChunk:
@@ -60,17 +73,14 @@ def _date_width(fmt: str) -> int:
 class ChunkValidator:
     """Validates chunks of one source; the query is built once per (contract, ISO columns).
 
-    With ``keep_unreadable_identifiers`` (ingest and standalone linkage both ask for it) a date
-    of birth that is not a date in the declared format, or a sex code the
-    contract does not declare, does not reject its row: the problem is still reported (marked
-    ``kept``) and linkage treats the value as missing. A ``required`` identifier still rejects.
+    A date of birth that is not a date in the declared format, or a sex code the contract does
+    not declare, does not reject its row: the problem is still reported (marked ``kept``) and
+    linkage treats the value as missing. A ``required`` identifier still rejects its row.
     """
 
-    def __init__(self, contract: SourceContract, con: duckdb.DuckDBPyConnection, *,
-                 keep_unreadable_identifiers: bool = False) -> None:
+    def __init__(self, contract: SourceContract, con: duckdb.DuckDBPyConnection) -> None:
         self.contract = contract
         self.con = con
-        self.keep_unreadable = keep_unreadable_identifiers
         self._queries: dict[frozenset[str],
                             tuple[str, list[object], list[tuple[str, str, bool]]]] = {}
 
@@ -103,7 +113,7 @@ class ChunkValidator:
         check(c.record_id, f"{rid} IS NULL", "record id is empty")
         for ident in c.identifiers:
             ref = names[ident.column]
-            keep = self.keep_unreadable and not ident.required
+            keep = not ident.required
             if ident.required and ident.column != c.record_id:
                 check(ident.column, f"{ref} IS NULL", "required value is empty")
             if ident.role == "date_of_birth":
