@@ -285,6 +285,14 @@ def test_contract_refuses_bad_jurisdictions_and_systems(source_files):
     assert "'systems' names ['Libra'] more than once" in message
 
 
+def test_contract_names_differing_only_by_spaces_are_the_same_name(source_files):
+    contract = source_files.write()
+    contract.write_text(contract.read_text().replace(
+        'owner = "HMCTS"\n', 'owner = "HMCTS"\nsystems = ["Libra", " Libra"]\n', 1))
+    with pytest.raises(ContractError, match=r"'systems' names \['Libra'\] more than once"):
+        load_contracts(contract)
+
+
 def test_synthetic_extracts_quarantine_and_warn_exactly_the_planted_rows(home, tmp_path):
     from fivesafes.synth import generate
 

@@ -153,11 +153,12 @@ def _texts(p: _Problems, where: str, table: dict[str, Any], key: str) -> tuple[s
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         p.add(where, f"'{key}' must be a list of names, e.g. {key} = {_EXAMPLES[key]}")
         return ()
-    if len(set(value)) != len(value):
-        p.add(where, f"'{key}' names {sorted(v for v in set(value) if value.count(v) > 1)} "
+    names = [v.strip() for v in value]
+    if len(set(names)) != len(names):
+        p.add(where, f"'{key}' names {sorted(v for v in set(names) if names.count(v) > 1)} "
                      "more than once")
         return ()
-    return tuple(v.strip() for v in value)
+    return tuple(names)
 
 
 def _flag(p: _Problems, where: str, table: dict[str, Any], key: str) -> bool:
