@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fivesafes.linkage.standardise.sex import case_insensitive_codes
 from fivesafes.sources.contract import DEFAULT_DATE_FORMAT, SourceContract
 from fivesafes.sources.readers import Chunk
 from fivesafes.sql import Params, quote
@@ -122,9 +123,9 @@ class ChunkValidator:
                       f"not a valid date in the form {fmt}", keep)
             if ident.role == "sex":
                 codes = sorted(ident.codes)
-                upper = sorted({k.upper() for k in codes})
-                if len(upper) == len(codes):  # unambiguous: accept any case
-                    cond = f"{ref} IS NOT NULL AND upper({ref}) NOT IN ({p.many(upper)})"
+                upper = case_insensitive_codes(ident.codes)  # as linkage will map them
+                if upper is not None:  # unambiguous: accept any case
+                    cond = f"{ref} IS NOT NULL AND upper({ref}) NOT IN ({p.many(sorted(upper))})"
                 else:
                     cond = f"{ref} IS NOT NULL AND {ref} NOT IN ({p.many(codes)})"
                 check(ident.column, cond,
