@@ -61,7 +61,7 @@ def main() -> None:
 def _linkage_officer(home: Path) -> None:
     import secrets
 
-    from fivesafes.governance import accounts
+    from fivesafes import accounts
     from fivesafes.home import open_home
 
     deployment = open_home(home)

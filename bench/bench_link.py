@@ -28,7 +28,7 @@ from common import peak_rss_mib
 OURS = """
 import json, sys, time
 from pathlib import Path
-from fivesafes.linkage.pipeline import LinkOptions
+from fivesafes.linkage.options import LinkOptions
 from fivesafes.linkage.runs import link_files
 data, out, engine = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 started = time.perf_counter()
@@ -46,7 +46,8 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 from fivesafes.linkage.inputs import read_extracts
-from fivesafes.linkage.pipeline import DEFAULT_THRESHOLD, _standardise
+from fivesafes.linkage.options import DEFAULT_THRESHOLD
+from fivesafes.linkage.pipeline import _standardise
 from fivesafes.sources.contract import load_all
 data = Path(sys.argv[1])
 seconds = {}

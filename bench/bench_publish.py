@@ -37,7 +37,7 @@ OFFICER = "bench.officer"
 
 
 def _accounts(home) -> None:
-    from fivesafes.governance import accounts
+    from fivesafes import accounts
 
     password = os.urandom(18).hex()
     accounts.create_first_administrator(home, by="os:bench", username="bench.admin",

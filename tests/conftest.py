@@ -106,7 +106,7 @@ def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2id with small parameters, so tests that create accounts stay fast."""
     from argon2 import PasswordHasher
 
-    from fivesafes.governance import passwords
+    from fivesafes.accounts import passwords
 
     monkeypatch.setattr(passwords, "HASHER",
                         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
@@ -115,7 +115,7 @@ def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def staff(home: Deployment, cheap_passwords: None) -> Staff:
     """An administrator, a linkage officer and an auditor in ``home``."""
-    from fivesafes.governance import accounts
+    from fivesafes import accounts
 
     accounts.create_first_administrator(home, by="os:test", username=ADMIN, full_name="Ada Admin",
                                         email="admin@example.org", password=TEST_PASSWORD)

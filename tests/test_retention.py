@@ -16,13 +16,10 @@ from fivesafes.catalogue.listing import read_catalogue
 from fivesafes.catalogue.publish import publish
 from fivesafes.errors import PermissionDenied
 from fivesafes.home import Deployment
-from fivesafes.retention import (
-    RETENTION_ACTOR,
+from fivesafes.retention import RETENTION_ACTOR, destroy_identifiers, enforce, identifier_status
+from fivesafes.sources.identifier_store import (
     IdentifiersDestroyed,
     RetentionError,
-    destroy_identifiers,
-    enforce,
-    identifier_status,
     read_identifiers,
 )
 from fivesafes.store.models import IngestRun

@@ -90,7 +90,7 @@ def audit_group() -> None:
 
 
 def _authorise_audit_reader(session: Any, actor: str | None, doing: str) -> None:
-    from fivesafes.governance.accounts import Role, authorise
+    from fivesafes.accounts import Role, authorise
 
     authorise(session, actor or default_actor(), (Role.AUDITOR, Role.ADMINISTRATOR), doing)
 
@@ -251,7 +251,7 @@ def demo_group() -> None:
 @user_errors
 def demo_link(deployment: Deployment, actor: str | None) -> None:
     """Link what was ingested; print persons found, links per source pair, the report's path."""
-    from fivesafes.linkage.demo import run_demo
+    from fivesafes.demo.link import run_demo
 
     for line in run_demo(deployment, by=actor or default_actor()):
         console.print(Text(line))
@@ -265,8 +265,8 @@ def demo_link(deployment: Deployment, actor: str | None) -> None:
 @user_errors
 def demo_publish(deployment: Deployment, link_label: str | None, actor: str | None) -> None:
     """Publish a link run, show the catalogue, write the data dictionary, destroy identifiers."""
-    from fivesafes.catalogue.demo import run_demo
     from fivesafes.catalogue.persons import link_run
+    from fivesafes.demo.publish import run_demo
 
     label = link_label or link_run(deployment, None).label
     for line in run_demo(deployment, label, by=actor or default_actor()):
@@ -278,7 +278,7 @@ def demo_publish(deployment: Deployment, link_label: str | None, actor: str | No
 @user_errors
 def demo_governance(deployment: Deployment) -> None:
     """A researcher applies for a few fields, the routed panels approve, the register lists it."""
-    from fivesafes.governance.demo import run_demo
+    from fivesafes.demo.governance import run_demo
 
     for line in run_demo(deployment):
         console.print(Text(line))
@@ -289,10 +289,12 @@ def _register_stage_commands() -> None:
     from fivesafes.catalogue.cli import register_commands as catalogue
     from fivesafes.governance.cli import register_commands as governance
     from fivesafes.linkage.cli import register_commands as linkage
+    from fivesafes.retention.commands import register_commands as retention
 
     linkage(main)
     catalogue(main)
     governance(main)
+    retention(main)
 
 
 _register_stage_commands()

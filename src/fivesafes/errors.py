@@ -7,6 +7,9 @@ without a traceback. Anything else escaping is a bug.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 
 class FivesafesError(Exception):
     """A problem the user can fix; the message says what and how."""
@@ -48,3 +51,50 @@ class PermissionDenied(FivesafesError):
 
 class InvalidTransition(FivesafesError):
     """The requested state change is not allowed from the current state."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a form or file: where (a path such as
+    ``datasets[0].fields[1].level``) and what."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class InvalidForm(FivesafesError):
+    """A form (an application, a project, an agreement, a configuration file) has problems; all
+    of them are listed at once."""
+
+    def __init__(self, what: str, problems: Sequence[Problem]) -> None:
+        self.what = what
+        self.problems = list(problems)
+        count = len(self.problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{what} has {count} problem{'s' if count != 1 else ''}:\n{lines}")
+
+
+def raise_problems(what: str, problems: list[Problem]) -> None:
+    """Refuse ``what`` with every problem found, if there is any."""
+    if problems:
+        raise InvalidForm(what, problems)
+
+
+class NotFound(FivesafesError):
+    """A named account, project, application, panel or agreement does not exist."""
+
+
+class NotEligible(PermissionDenied):
+    """A person lacks current accreditation or training (safe people), so may not be added to a
+    team, approved or given access."""
+
+
+class WeakPassword(FivesafesError):
+    """A password does not meet the policy."""
+
+
+class RoutingError(FivesafesError):
+    """An application's datasets have an owner with no configured route."""

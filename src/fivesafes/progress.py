@@ -1,8 +1,9 @@
-"""Rich progress bars for long steps, driven by ``(label, done, total)`` callbacks."""
+"""Progress of long steps: the ``(label, done, total)`` callback every long step takes, and Rich
+progress bars that draw it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -16,7 +17,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from fivesafes.sources.ingest import ProgressFn
+#: Called as ``(label, done, total)``: a source or phase, and how far it is, in rows or bytes.
+ProgressFn = Callable[[str, int, int], None]
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from fivesafes.catalogue.cli import register_commands
 from fivesafes.home import Deployment
+from fivesafes.retention.commands import register_commands as register_retention
 
 from .conftest import OFFICER, HandMade, ingest_contracts, row
 from .linking import link
@@ -25,6 +26,7 @@ def cli() -> click.Group:
         """test group"""
 
     register_commands(main)
+    register_retention(main)
     return main
 
 

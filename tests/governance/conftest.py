@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 
+from fivesafes import accounts
+from fivesafes.accounts import passwords
+from fivesafes.catalogue.refs import example_catalogue
 from fivesafes.governance import (
     access,
-    accounts,
     agreements,
     applications,
     catalogue,
-    passwords,
     people,
     projects,
     reviews,
@@ -42,13 +43,13 @@ def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def example_datasets() -> Iterator[None]:
     """Governance tests apply for the example catalogue's (fake) datasets, not a home's."""
-    catalogue.use_catalogue(lambda deployment: catalogue.example_catalogue())
+    catalogue.use_catalogue(lambda deployment: example_catalogue())
     yield
     catalogue.use_catalogue(None)
 
 
 def field_request(dataset: str, name: str, level: str | None = None) -> dict[str, str]:
-    ref = catalogue.example_catalogue().datasets[dataset]
+    ref = example_catalogue().datasets[dataset]
     fref = next(iter(ref.values())).fields[name]
     return {"name": name, "level": level or fref.levels[-1], "justification": LONG,
             "why_not_coarser": WHY}
@@ -57,7 +58,7 @@ def field_request(dataset: str, name: str, level: str | None = None) -> dict[str
 def application_form(project: str, wanted: dict[str, Iterable[str | tuple[str, str]]]
                      ) -> dict[str, Any]:
     """A complete, valid application form for ``{dataset: [field or (field, level)]}``."""
-    cat = catalogue.example_catalogue()
+    cat = example_catalogue()
     datasets, jurisdictions, sources = [], set(), set()
     for name, fields in wanted.items():
         version = cat.versions(name)[-1]

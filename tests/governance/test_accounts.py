@@ -9,12 +9,11 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from fivesafes import audit
-from fivesafes.errors import PermissionDenied
-from fivesafes.governance import accounts, passwords
-from fivesafes.governance.errors import InvalidForm, NotFound, WeakPassword
-from fivesafes.governance.models import Account
-from fivesafes.governance.routing import RoutingError
+from fivesafes import accounts, audit
+from fivesafes.accounts import passwords
+from fivesafes.accounts.models import Account
+from fivesafes.accounts.panels import RoutingError
+from fivesafes.errors import InvalidForm, NotFound, PermissionDenied, WeakPassword
 
 from .conftest import PASSWORD
 

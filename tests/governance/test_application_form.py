@@ -9,7 +9,14 @@ from datetime import date
 import pytest
 import tomli_w
 
-from fivesafes.errors import PermissionDenied
+from fivesafes.catalogue.refs import (
+    DatasetRef,
+    FieldRef,
+    Sensitivity,
+    StaticCatalogue,
+    example_catalogue,
+)
+from fivesafes.errors import InvalidForm, PermissionDenied
 from fivesafes.governance import applications, catalogue, views
 from fivesafes.governance.application_form import (
     APPLICATION_FORM,
@@ -17,13 +24,11 @@ from fivesafes.governance.application_form import (
     check_against_catalogue,
     needs_strong_justification,
 )
-from fivesafes.governance.catalogue import DatasetRef, FieldRef, Sensitivity, StaticCatalogue
-from fivesafes.governance.errors import InvalidForm
 from fivesafes.governance.forms import read_form_file
 
 from .conftest import LONG, WHY, application_form
 
-CAT = catalogue.example_catalogue()
+CAT = example_catalogue()
 
 
 def problems(form: dict, cat=CAT) -> list[str]:

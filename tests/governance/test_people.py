@@ -8,9 +8,8 @@ from datetime import date
 import pytest
 
 from fivesafes import audit
-from fivesafes.errors import PermissionDenied
+from fivesafes.errors import InvalidForm, NotEligible, NotFound, PermissionDenied
 from fivesafes.governance import access, people, projects, reviews
-from fivesafes.governance.errors import InvalidForm, NotEligible, NotFound
 from fivesafes.governance.lifecycle import State
 
 from .conftest import drive, provisioned, staff

@@ -7,9 +7,8 @@ from datetime import date
 import pytest
 
 from fivesafes import audit
-from fivesafes.errors import PermissionDenied
+from fivesafes.errors import InvalidForm, NotFound, PermissionDenied
 from fivesafes.governance import projects
-from fivesafes.governance.errors import InvalidForm, NotFound
 
 
 def test_a_researcher_creates_their_own_project_and_an_administrator_any(world):

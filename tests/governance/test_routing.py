@@ -7,11 +7,10 @@ import itertools
 
 import pytest
 
-from fivesafes.errors import InvalidTransition, PermissionDenied
+from fivesafes.accounts.panels import default_routing, routing_for
+from fivesafes.errors import InvalidForm, InvalidTransition, PermissionDenied, RoutingError
 from fivesafes.governance import applications, reviews, views
-from fivesafes.governance.errors import InvalidForm, RoutingError
 from fivesafes.governance.lifecycle import State
-from fivesafes.governance.routing import default_routing, routing_for
 
 from .conftest import drive
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from fivesafes.errors import FivesafesError, SourceFileError
 from fivesafes.linkage.cli import register_commands
-from fivesafes.linkage.pipeline import LinkageError
+from fivesafes.linkage.options import LinkageError
 from fivesafes.linkage.runs import link_files
 
 NAMES = [("John", "Smith"), ("Mary", "Jones"), ("Ahmed", "Khan"), ("Wei", "Zhang"),

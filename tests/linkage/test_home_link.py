@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from fivesafes import audit
 from fivesafes.home import Deployment
-from fivesafes.linkage.pipeline import LinkageError
+from fivesafes.linkage.options import LinkageError
 from fivesafes.linkage.runs import link_home
 from fivesafes.sources.contract import load_all
 from fivesafes.sources.ingest import ingest
@@ -100,7 +100,7 @@ def test_nothing_ingested_is_a_clear_error(home: Deployment, staff) -> None:
 
 
 def test_run_demo_lines(home: Deployment, synth: Path, staff) -> None:
-    from fivesafes.linkage.demo import run_demo
+    from fivesafes.demo.link import run_demo
 
     ingest(home, load_all(contracts(synth)), by=staff.officer)
     lines = run_demo(home, by=staff.officer)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from fivesafes.linkage.pipeline import LinkOptions
+from fivesafes.linkage.options import LinkOptions
 from fivesafes.linkage.runs import link_files
 
 from .link_fixtures import contracts, make_synth

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from fivesafes.linkage.cli import register_commands
-from fivesafes.linkage.pipeline import LinkOptions
+from fivesafes.linkage.options import LinkOptions
 from fivesafes.linkage.runs import link_files
 
 from .link_fixtures import contracts, make_synth

@@ -13,8 +13,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 
+from fivesafes import tables  # noqa: F401  (registers every table)
 from fivesafes.errors import StoreError
-from fivesafes.store import Store, registry  # noqa: F401  (registers every table)
+from fivesafes.store import Store
 from fivesafes.store.base import Base
 from fivesafes.store.db import describe_url, make_engine
 from fivesafes.store.models import AuditEntry, IngestedSource, IngestRun

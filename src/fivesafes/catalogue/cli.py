@@ -1,9 +1,7 @@
-"""The publishing and retention commands of ``fivesafes``: ``publish``, ``catalogue``,
-``lookups``, ``identifiers`` and ``retention``.
+"""The publishing commands of ``fivesafes``: ``publish``, ``catalogue`` and ``lookups``.
 
-``fivesafes.cli`` calls :func:`register_commands` on its ``main`` group. The commands live in
-:mod:`fivesafes.catalogue.commands`, which uses ``fivesafes.cli``'s helpers, so it is imported
-only when registered.
+``fivesafes.cli`` calls :func:`register_commands` on its ``main`` group; the commands live in
+:mod:`fivesafes.catalogue.commands`, imported only when registered.
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ import click
 
 
 def register_commands(main: click.Group) -> None:
-    """Add the publishing and retention commands to ``main``."""
+    """Add the publishing commands to ``main``."""
     from fivesafes.catalogue.commands import COMMANDS
 
     for command in COMMANDS:

@@ -1,5 +1,5 @@
-"""The commands of publishing and retention: ``publish``, ``catalogue``, ``lookups``,
-``identifiers`` and ``retention`` (registered by :func:`fivesafes.catalogue.cli.register_commands`).
+"""The commands of publishing: ``publish``, ``catalogue`` and ``lookups`` (registered by
+:func:`fivesafes.catalogue.cli.register_commands`).
 """
 
 from __future__ import annotations
@@ -147,83 +147,4 @@ def lookups_list(deployment: Deployment) -> None:
     console.print(table)
 
 
-# -- identifiers -----------------------------------------------------------------------------
-@click.group("identifiers")
-def identifiers_group() -> None:
-    """Identifier stores: which are held, and destroying them."""
-
-
-@identifiers_group.command("status")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_home
-@user_errors
-def identifiers_status(deployment: Deployment, as_json: bool) -> None:
-    """Each ingest's identifier store: held or destroyed, and when kept ones are destroyed."""
-    from fivesafes.retention import identifier_status
-
-    statuses = identifier_status(deployment)
-    if as_json:
-        click.echo(json.dumps([s.as_dict() for s in statuses], indent=2))
-        return
-    table = Table("ingest", "identifiers", "linked in", "destroyed automatically after",
-                  "destroyed", "certificate")
-    for s in statuses:
-        table.add_row(*(Text(c) for c in (
-            s.ingest, s.status, ", ".join(s.linked_in) or "not linked yet",
-            s.destroy_after or "", f"{s.destroyed_at or ''} {s.destroyed_by or ''}".strip(),
-            f"audit entry {s.certificate_seq}" if s.certificate_seq else "")))
-    console.print(table)
-
-
-@identifiers_group.command("destroy")
-@click.argument("ingest")
-@click.option("--reason", required=True, help="Why, for the deletion certificate.")
-@actor_option
-@with_home
-@user_errors
-def identifiers_destroy(deployment: Deployment, ingest: str, reason: str,
-                        actor: str | None) -> None:
-    """Destroy the identifier store of INGEST (kept for a quality review): shred its data key,
-    remove its files, and record a deletion certificate. Needs a linkage officer."""
-    from fivesafes.retention import destroy_identifiers
-
-    cert = destroy_identifiers(deployment, ingest, by=actor or default_actor(), reason=reason)
-    for line in certificate_lines(cert):
-        _say(line)
-
-
-def certificate_lines(cert) -> list[str]:
-    files = cert.details.get("files", [])
-    lines = [f"identifiers of {cert.ingest} destroyed at {cert.at} by {cert.by} "
-             f"(certificate: audit entry {cert.audit_seq})",
-             f"  data key {cert.details['key']['name']} shredded; {len(files)} file(s) removed:"]
-    lines += [f"    {f['path']}  sha256 {f['sha256']}  {f['bytes']:,} bytes" for f in files]
-    return lines
-
-
-# -- retention -------------------------------------------------------------------------------
-@click.group("retention")
-def retention_group() -> None:
-    """The retention schedule."""
-
-
-@retention_group.command("enforce")
-@with_home
-@user_errors
-def retention_enforce(deployment: Deployment) -> None:
-    """Destroy identifiers kept past their deadline and remove superseded research-ready
-    versions past theirs (run daily; acts as system:retention)."""
-    from fivesafes.retention import enforce
-
-    report = enforce(deployment)
-    for cert in report.destroyed:
-        for line in certificate_lines(cert):
-            _say(line)
-    for name in report.removed_versions:
-        _say(f"removed {name}")
-    _say(f"{len(report.destroyed)} identifier store(s) destroyed, "
-         f"{len(report.removed_versions)} version(s) removed")
-
-
-COMMANDS = (publish_command, catalogue_command, lookups_group, identifiers_group,
-            retention_group)
+COMMANDS = (publish_command, catalogue_command, lookups_group)

@@ -33,8 +33,8 @@ import pyarrow.parquet as pq
 from sqlalchemy import select
 
 from fivesafes import audit
+from fivesafes.accounts import Role, authorise
 from fivesafes.errors import KeyMaterialError
-from fivesafes.governance.accounts import Role, authorise
 from fivesafes.home import Busy, Deployment
 from fivesafes.sql import Params, quote
 from fivesafes.store.models import IngestRun
@@ -184,7 +184,7 @@ def _operational_sql(source: str, contract: dict, p: Params) -> str | None:
 def build(deployment: Deployment, run: IngestRun, out: Path) -> dict[str, int]:
     """Write the digests of ``run``'s identifier store into the folder ``out``; the counts of
     distinct tokens by kind. Reads the identifiers, so they must still be held."""
-    from fivesafes.retention import read_identifiers
+    from fivesafes.sources.identifier_store import read_identifiers
 
     con = connect(deployment)
     token_parts: list[pa.Table] = []

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from fivesafes.catalogue.errors import CatalogueError
 from fivesafes.catalogue.models import CURRENT, REMOVED, Dataset, DatasetVersion
-from fivesafes.governance.catalogue import DatasetRef, FieldRef, Sensitivity
+from fivesafes.catalogue.refs import DatasetRef, FieldRef, Sensitivity
 from fivesafes.home import Deployment
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from fivesafes import audit
+from fivesafes.accounts import Role, authorise
 from fivesafes.catalogue.errors import CatalogueError
 from fivesafes.catalogue.models import ReferenceLookup
-from fivesafes.governance.accounts import Role, authorise
 from fivesafes.home import Deployment
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")

@@ -26,10 +26,10 @@ import pyarrow.parquet as pq
 from sqlalchemy import select
 
 from fivesafes import audit
+from fivesafes.accounts import Role, authorise
 from fivesafes.catalogue.digests import cursor, identifier_collisions
 from fivesafes.catalogue.errors import PublishError
 from fivesafes.catalogue.models import PersonIdRun
-from fivesafes.governance.accounts import Role, authorise
 from fivesafes.home import Busy, Deployment
 from fivesafes.pseudonyms import PERSON_ID_PREFIX, Assignment, assign_person_ids, random_ids
 from fivesafes.store.models import LinkRun

@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import func, select
 
 from fivesafes import audit
+from fivesafes.accounts import Role, authorise
 from fivesafes.catalogue import gate
 from fivesafes.catalogue.build import PERSON_INDEX, BuiltDataset, SourceInput, build_release
 from fivesafes.catalogue.digests import (
@@ -53,10 +54,9 @@ from fivesafes.catalogue.models import (
     Release,
 )
 from fivesafes.catalogue.persons import PersonIds, ensure_person_ids, link_run
-from fivesafes.governance.accounts import Role, authorise
 from fivesafes.home import Busy, Deployment
 from fivesafes.pseudonyms import REPLACED_ID_PREFIX, random_ids
-from fivesafes.retention import file_records
+from fivesafes.sources.identifier_store import file_records
 from fivesafes.store.models import IngestRun, LinkRun
 
 MAPPING_FILE = "operational_ids.parquet"

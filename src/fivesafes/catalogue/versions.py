@@ -40,7 +40,7 @@ def remove_expired_versions(deployment: Deployment, *, by: str, older_than: date
 
 
 def _remove(deployment: Deployment, version_id: int, *, by: str) -> str:
-    from fivesafes.retention import file_records
+    from fivesafes.sources.identifier_store import file_records
 
     trash = deployment.new_work_folder("retention")
     moved: list[tuple[str, str]] = []

@@ -1,4 +1,5 @@
-"""Governance: safe people (accounts, roles, accreditation, training), safe projects (projects,
+"""Governance: safe people (accreditation, training; accounts and roles are in
+:mod:`fivesafes.accounts`), safe projects (projects,
 teams, applications, panel reviews, accreditation), agreements, and the public register.
 
 Every state change is a service function taking keyword arguments and ``by=`` (the acting
@@ -13,17 +14,6 @@ from fivesafes.governance.access import (
     enforce_expiries,
     may_access,
     provision,
-)
-from fivesafes.governance.accounts import (
-    Role,
-    authenticate,
-    create_account,
-    create_first_administrator,
-    disable_account,
-    grant_role,
-    list_accounts,
-    revoke_role,
-    set_password,
 )
 from fivesafes.governance.agreements import (
     import_agreement,
@@ -44,16 +34,7 @@ from fivesafes.governance.applications import (
     update_application,
     withdraw,
 )
-from fivesafes.governance.catalogue import (
-    Catalogue,
-    DatasetRef,
-    FieldRef,
-    Sensitivity,
-    StaticCatalogue,
-    example_catalogue,
-    use_catalogue,
-)
-from fivesafes.governance.errors import InvalidForm, NotEligible, NotFound, Problem
+from fivesafes.governance.catalogue import use_catalogue
 from fivesafes.governance.lifecycle import TRANSITIONS, Party, State
 from fivesafes.governance.people import (
     person_status,
@@ -71,21 +52,17 @@ from fivesafes.governance.projects import (
 )
 from fivesafes.governance.register import export_register, public_register
 from fivesafes.governance.reviews import accredit, approve, declare_conflict, escalate, reject
-from fivesafes.governance.routing import Routing, default_routing, routing_for
 from fivesafes.governance.views import application_view, list_applications
 
 __all__ = [
-    "TRANSITIONS", "AccessDecision", "Catalogue", "DatasetRef", "FieldRef", "InvalidForm",
-    "NotEligible", "NotFound", "Party", "Problem", "Role", "Routing", "Sensitivity", "State",
-    "StaticCatalogue", "Suspension", "accredit", "add_member", "application_view", "approve",
-    "authenticate", "check_access", "close", "create_account", "create_application",
-    "create_first_administrator", "create_project", "declare_conflict", "default_routing",
-    "disable_account", "enforce_expiries", "escalate", "example_catalogue", "export_register",
-    "grant_role", "import_agreement", "import_application", "import_project", "link_agreement",
-    "list_accounts", "list_agreements", "list_applications", "may_access", "person_status",
-    "project_view", "provision", "public_register", "record_accreditation", "record_agreement",
-    "record_training", "reinstate_member", "reject", "remove_member", "request_information",
-    "resubmit", "resume_review", "revoke_accreditation", "revoke_role", "routing_for",
-    "set_password", "start_review", "submit", "terminate_agreement", "update_application",
-    "use_catalogue", "withdraw",
+    "AccessDecision", "Party", "State",
+    "Suspension", "TRANSITIONS", "accredit", "add_member", "application_view",
+    "approve", "check_access", "close", "create_application", "create_project", "declare_conflict",
+    "enforce_expiries", "escalate", "export_register", "import_agreement",
+    "import_application", "import_project", "link_agreement", "list_agreements",
+    "list_applications", "may_access", "person_status", "project_view", "provision",
+    "public_register", "record_accreditation", "record_agreement", "record_training",
+    "reinstate_member", "reject", "remove_member", "request_information", "resubmit",
+    "resume_review", "revoke_accreditation", "start_review", "submit", "terminate_agreement",
+    "update_application", "use_catalogue", "withdraw",
 ]

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fivesafes import audit
+from fivesafes.accounts import find_account
 from fivesafes.errors import PermissionDenied
-from fivesafes.governance.accounts import find_account
 from fivesafes.governance.agreements import agreement_problems, require_current_agreement
 from fivesafes.governance.applications import begin, finish, get_application
 from fivesafes.governance.lifecycle import State

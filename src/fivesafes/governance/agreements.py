@@ -17,12 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fivesafes import audit
-from fivesafes.errors import PermissionDenied
-from fivesafes.governance.accounts import Role, acting_account, has_role, require_role
+from fivesafes.accounts import Role, acting_account, has_role, require_role
+from fivesafes.errors import InvalidForm, NotFound, PermissionDenied, Problem, raise_problems
 from fivesafes.governance.applications import get_application
 from fivesafes.governance.catalogue import catalogue_for
-from fivesafes.governance.errors import InvalidForm, NotFound, Problem
-from fivesafes.governance.forms import Field, Form, Kind, raise_problems, read_form_file
+from fivesafes.governance.forms import Field, Form, Kind, read_form_file
 from fivesafes.governance.models import Agreement, AgreementShare, Application
 from fivesafes.home import Deployment
 

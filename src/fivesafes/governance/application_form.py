@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fivesafes.governance.catalogue import Catalogue, DatasetRef, FieldRef, Sensitivity
-from fivesafes.governance.errors import Problem
+from fivesafes.catalogue.refs import Catalogue, DatasetRef, FieldRef, Sensitivity
+from fivesafes.errors import Problem
 from fivesafes.governance.forms import Field, Form, Kind
 
 MIN_JUSTIFICATION = 30  # characters, for every field

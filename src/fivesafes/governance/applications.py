@@ -18,17 +18,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fivesafes import audit
-from fivesafes.errors import InvalidTransition, PermissionDenied
+from fivesafes.accounts import Role, acting_account, has_role, panels_of
+from fivesafes.accounts.panels import routing_for
+from fivesafes.errors import (
+    InvalidForm,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    Problem,
+    raise_problems,
+)
 from fivesafes.governance import lifecycle
-from fivesafes.governance.accounts import Role, acting_account, has_role, panels_of
 from fivesafes.governance.application_form import (
     APPLICATION_FORM,
     ResolvedDataset,
     check_against_catalogue,
 )
 from fivesafes.governance.catalogue import catalogue_for
-from fivesafes.governance.errors import InvalidForm, NotFound, Problem
-from fivesafes.governance.forms import raise_problems, read_form_file
+from fivesafes.governance.forms import read_form_file
 from fivesafes.governance.lifecycle import Party, State, Transition
 from fivesafes.governance.models import (
     Account,
@@ -47,7 +54,6 @@ from fivesafes.governance.projects import (
     member,
     require_team_eligible,
 )
-from fivesafes.governance.routing import routing_for
 from fivesafes.home import Deployment
 
 EDITABLE = (State.DRAFT, State.MORE_INFORMATION)

@@ -1,160 +1,17 @@
-"""What governance needs to know about datasets, and where it learns it.
+"""Which catalogue governance checks applications against.
 
-Governance asks a :class:`Catalogue` for a dataset version: its data owner (which decides the
-route), and each field's sensitivity class and granularity levels (which decide how strong a
-justification must be). By default that is the home's research-ready catalogue
+By default that is the home's research-ready catalogue
 (:class:`fivesafes.catalogue.listing.StoreCatalogue`: what ``fivesafes publish`` recorded).
-:func:`use_catalogue` plugs in another one; the tests plug in the example catalogue
-(``example_catalogue.toml``, clearly fake data), which also shows the shape governance needs.
+:func:`use_catalogue` plugs in another one; the tests plug in the example catalogue.
 """
 
 from __future__ import annotations
 
-import functools
-import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
-from importlib import resources
-from pathlib import Path
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
 
-from fivesafes.governance.errors import InvalidForm, Problem
-from fivesafes.governance.forms import raise_problems
-
-if TYPE_CHECKING:
-    from fivesafes.home import Deployment
-
-EXAMPLE_CATALOGUE = "example_catalogue.toml"
-
-
-class Sensitivity(StrEnum):
-    QUASI_IDENTIFIER = "quasi_identifier"
-    SPECIAL_CATEGORY = "special_category"  # UK GDPR Article 9
-    CRIMINAL_OFFENCE = "criminal_offence"  # UK GDPR Article 10
-    OTHER = "other"
-
-
-@dataclass(frozen=True)
-class FieldRef:
-    """A field of a dataset; ``levels`` run from the most detailed to the coarsest."""
-
-    name: str
-    sensitivity: Sensitivity
-    levels: tuple[str, ...]
-
-    def coarser_than(self, level: str) -> tuple[str, ...]:
-        return self.levels[self.levels.index(level) + 1:]
-
-    def is_most_detailed(self, level: str) -> bool:
-        """True for the finest level of a field that also offers coarser ones."""
-        return len(self.levels) > 1 and level == self.levels[0]
-
-
-@dataclass(frozen=True)
-class DatasetRef:
-    """One version of a research-ready dataset, as governance sees it."""
-
-    name: str
-    version: str
-    owner: str
-    fields: Mapping[str, FieldRef]
-    title: str = ""
-    jurisdictions: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-
-
-class Catalogue(Protocol):
-    """The part of the catalogue governance uses."""
-
-    def dataset(self, name: str, version: str) -> DatasetRef | None:
-        """That version of that dataset, or None if there is no such dataset or version."""
-        ...
-
-    def versions(self, name: str) -> tuple[str, ...]:
-        """The versions of a dataset, oldest first (empty if there is no such dataset)."""
-        ...
-
-
-@dataclass(frozen=True)
-class StaticCatalogue:
-    """A catalogue held in memory: ``{name: {version: DatasetRef}}``."""
-
-    datasets: Mapping[str, Mapping[str, DatasetRef]] = field(default_factory=dict)
-
-    def dataset(self, name: str, version: str) -> DatasetRef | None:
-        return self.datasets.get(name, {}).get(version)
-
-    def versions(self, name: str) -> tuple[str, ...]:
-        return tuple(self.datasets.get(name, {}))
-
-    @classmethod
-    def of(cls, *refs: DatasetRef) -> StaticCatalogue:
-        grouped: dict[str, dict[str, DatasetRef]] = {}
-        for ref in refs:
-            grouped.setdefault(ref.name, {})[ref.version] = ref
-        return cls(MappingProxyType({k: MappingProxyType(v) for k, v in grouped.items()}))
-
-
-def _strings(value: Any) -> tuple[str, ...] | None:
-    if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
-        return tuple(value)
-    return None
-
-
-def parse_catalogue(raw: Mapping[str, Any], *, source: str) -> StaticCatalogue:
-    """A catalogue from the TOML shape of ``example_catalogue.toml``; every problem at once."""
-    problems: list[Problem] = []
-    refs: list[DatasetRef] = []
-    datasets = raw.get("datasets")
-    if not isinstance(datasets, dict) or not datasets:
-        raise InvalidForm(f"catalogue {source}", [Problem("datasets", "no [datasets.<name>]")])
-    for name, table in datasets.items():
-        path = f"datasets.{name}"
-        owner, versions = table.get("owner"), _strings(table.get("versions"))
-        if not isinstance(owner, str) or not owner:
-            problems.append(Problem(f"{path}.owner", "must name the data owner"))
-        if versions is None:
-            problems.append(Problem(f"{path}.versions", "must be a non-empty list of strings"))
-        fields: dict[str, FieldRef] = {}
-        for fname, spec in (table.get("fields") or {}).items():
-            levels = _strings(spec.get("levels"))
-            try:
-                sensitivity = Sensitivity(spec.get("sensitivity"))
-            except ValueError:
-                problems.append(Problem(f"{path}.fields.{fname}.sensitivity",
-                                        f"must be one of {', '.join(Sensitivity)}"))
-                continue
-            if levels is None:
-                problems.append(Problem(f"{path}.fields.{fname}.levels",
-                                        "must list the levels, most detailed first"))
-                continue
-            fields[fname] = FieldRef(fname, sensitivity, levels)
-        if not fields:
-            problems.append(Problem(f"{path}.fields", "a dataset needs at least one field"))
-        for version in versions or ():
-            refs.append(DatasetRef(
-                name=name, version=version, owner=str(owner), fields=MappingProxyType(fields),
-                title=str(table.get("title", "")),
-                jurisdictions=_strings(table.get("jurisdictions")) or (),
-                sources=_strings(table.get("sources")) or (),
-            ))
-    raise_problems(f"catalogue {source}", problems)
-    return StaticCatalogue.of(*refs)
-
-
-def load_catalogue(path: Path) -> StaticCatalogue:
-    return parse_catalogue(tomllib.loads(path.read_text(encoding="utf-8")), source=str(path))
-
-
-@functools.cache
-def example_catalogue() -> StaticCatalogue:
-    """The example datasets (fake): magistrates, crown_court, family_court (HMCTS), prison,
-    probation (HMPPS), reoffending (MoJ) and dwp_benefits (DWP). Read once."""
-    text = resources.files("fivesafes.governance").joinpath(EXAMPLE_CATALOGUE).read_text("utf-8")
-    return parse_catalogue(tomllib.loads(text), source="example catalogue (fake data)")
-
+from fivesafes.catalogue.listing import StoreCatalogue
+from fivesafes.catalogue.refs import Catalogue
+from fivesafes.home import Deployment
 
 CatalogueProvider = Callable[["Deployment"], Catalogue]
 _provider: CatalogueProvider | None = None
@@ -172,6 +29,4 @@ def catalogue_for(deployment: Deployment) -> Catalogue:
     catalogue, unless another was plugged in with :func:`use_catalogue`."""
     if _provider is not None:
         return _provider(deployment)
-    from fivesafes.catalogue.listing import StoreCatalogue
-
     return StoreCatalogue(deployment)

@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from fivesafes.governance.errors import InvalidForm, Problem
+from fivesafes.errors import InvalidForm, Problem
 
 
 class Kind(StrEnum):
@@ -169,7 +169,3 @@ def read_form_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def raise_problems(what: str, problems: list[Problem]) -> None:
-    """Refuse ``what`` with every problem found, if there is any."""
-    if problems:
-        raise InvalidForm(what, problems)

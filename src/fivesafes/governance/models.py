@@ -1,4 +1,4 @@
-"""Tables of the governance part of the metadata store: accounts and roles, accreditation and
+"""Tables of the governance part of the metadata store: accreditation and
 training (safe people), projects and teams (safe projects), applications with their requested
 datasets and fields, panel reviews, conflicts of interest, and agreements (DSA, DPIA).
 
@@ -14,47 +14,9 @@ from typing import Any, ClassVar, TypeVar
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from fivesafes.governance.errors import NotFound
+from fivesafes.accounts.models import Account
+from fivesafes.errors import NotFound
 from fivesafes.store.base import Base
-
-
-class Account(Base):
-    """A person who may act in fivesafes. Disabled accounts keep their history but may do
-    nothing."""
-
-    __tablename__ = "account"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(40), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254))
-    organisation: Mapped[str] = mapped_column(String(200), default="")
-    password_hash: Mapped[str] = mapped_column(String(300))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[str] = mapped_column(String(32))
-    created_by: Mapped[str] = mapped_column(String(200))
-    roles: Mapped[list[RoleGrant]] = relationship(
-        back_populates="account", cascade="all, delete-orphan", order_by="RoleGrant.id"
-    )
-
-    def __repr__(self) -> str:  # never show the password hash
-        return f"Account({self.username!r})"
-
-
-class RoleGrant(Base):
-    """One role held by an account. ``panel`` names the panel for the panel-member role and is
-    empty for every other role."""
-
-    __tablename__ = "role_grant"
-    __table_args__ = (UniqueConstraint("account_id", "role", "panel"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-    role: Mapped[str] = mapped_column(String(30))
-    panel: Mapped[str] = mapped_column(String(60), default="")
-    granted_at: Mapped[str] = mapped_column(String(32))
-    granted_by: Mapped[str] = mapped_column(String(200))
-    account: Mapped[Account] = relationship(back_populates="roles")
 
 
 class Accreditation(Base):

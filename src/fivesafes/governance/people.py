@@ -19,17 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fivesafes import audit
-from fivesafes.errors import PermissionDenied
-from fivesafes.governance.accounts import (
+from fivesafes.accounts import (
     Role,
     acting_account,
     get_account,
     has_role,
     require_role,
 )
-from fivesafes.governance.errors import NotEligible, NotFound, Problem
-from fivesafes.governance.forms import raise_problems
-from fivesafes.governance.models import Account, Accreditation, TrainingRecord
+from fivesafes.accounts.models import Account
+from fivesafes.errors import NotEligible, NotFound, PermissionDenied, Problem, raise_problems
+from fivesafes.governance.models import Accreditation, TrainingRecord
 from fivesafes.home import Deployment
 
 

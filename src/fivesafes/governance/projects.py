@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from fivesafes import audit
-from fivesafes.errors import PermissionDenied
-from fivesafes.governance.accounts import (
+from fivesafes.accounts import (
     Role,
     acting_account,
     find_account,
@@ -26,9 +25,10 @@ from fivesafes.governance.accounts import (
     has_role,
     panels_of,
 )
-from fivesafes.governance.errors import NotEligible, NotFound, Problem
-from fivesafes.governance.forms import Field, Form, Kind, raise_problems, read_form_file
-from fivesafes.governance.models import Account, Project, ProjectMember, by_reference
+from fivesafes.accounts.models import Account
+from fivesafes.errors import NotEligible, NotFound, PermissionDenied, Problem, raise_problems
+from fivesafes.governance.forms import Field, Form, Kind, read_form_file
+from fivesafes.governance.models import Project, ProjectMember, by_reference
 from fivesafes.governance.people import eligibility_problems, require_eligible
 from fivesafes.home import Deployment
 

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from fivesafes import audit
-from fivesafes.errors import InvalidTransition, PermissionDenied
-from fivesafes.governance.accounts import acting_account, panels_of
+from fivesafes.accounts import acting_account, panels_of
+from fivesafes.accounts.panels import routing_for
+from fivesafes.errors import InvalidTransition, PermissionDenied, Problem, raise_problems
 from fivesafes.governance.applications import (
     begin,
     current_review,
@@ -23,12 +24,9 @@ from fivesafes.governance.applications import (
     get_application,
     need_reasons,
 )
-from fivesafes.governance.errors import Problem
-from fivesafes.governance.forms import raise_problems
 from fivesafes.governance.lifecycle import State
 from fivesafes.governance.models import Application, ConflictOfInterest, PanelReview
 from fivesafes.governance.projects import require_team_eligible
-from fivesafes.governance.routing import routing_for
 from fivesafes.home import Deployment
 
 

@@ -11,8 +11,8 @@ from datetime import date
 
 from sqlalchemy import select
 
+from fivesafes.accounts import Role, acting_account, has_role, panels_of
 from fivesafes.errors import PermissionDenied
-from fivesafes.governance.accounts import Role, acting_account, has_role, panels_of
 from fivesafes.governance.application_form import describe_legal_basis
 from fivesafes.governance.applications import current_review, get_application
 from fivesafes.governance.models import Application, Project, ProjectMember

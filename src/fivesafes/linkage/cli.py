@@ -72,10 +72,10 @@ def _print_result(console, result, as_json: bool) -> None:
 
 def register_commands(main: click.Group) -> None:
     """Add ``link`` to ``main``."""
-    from fivesafes.cli import actor_option, console, err_console, user_errors
+    from fivesafes.cli_support import actor_option, console, err_console, user_errors
     from fivesafes.home import HOME_ENV, default_actor, open_home
     from fivesafes.linkage.engines import ENGINES
-    from fivesafes.linkage.pipeline import DEFAULT_THRESHOLD
+    from fivesafes.linkage.options import DEFAULT_THRESHOLD
 
     @main.command("link")
     @click.option("--home", "home", type=click.Path(path_type=Path, file_okay=False),
@@ -107,7 +107,7 @@ def register_commands(main: click.Group) -> None:
         With --home (or FIVESAFES_HOME) it links what was ingested into the home. With
         --contracts FILE.toml [FILE.toml ...] --out DIR it links extract files directly.
         """
-        from fivesafes.linkage.pipeline import LinkageError, LinkOptions
+        from fivesafes.linkage.options import LinkageError, LinkOptions
         from fivesafes.linkage.runs import link_files, link_home
 
         named = list(contracts) + list(more_contracts)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from fivesafes.encrypted_files import read_encrypted
 from fivesafes.errors import SourceFileError
 from fivesafes.home import Deployment
 from fivesafes.linkage.specs import identifier_column_names
+from fivesafes.progress import ProgressFn
 from fivesafes.sources.contract import SourceContract, SourceFile
 from fivesafes.sources.ingest import identifiers_associated_data
 from fivesafes.sources.readers import reader_for
@@ -35,7 +35,6 @@ from fivesafes.store.models import IngestRun
 
 __all__ = ["IdentifierTable", "ingested_tables", "read_extracts"]
 
-ProgressFn = Callable[[str, int, int], None]
 CHUNK_ROWS = 200_000
 
 

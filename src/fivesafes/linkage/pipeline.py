@@ -22,51 +22,26 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from fivesafes.errors import FivesafesError
 from fivesafes.linkage.engines import Engine, open_engine
 from fivesafes.linkage.features import FEATURE_GROUPS, build_features, usable_groups
 from fivesafes.linkage.inputs import IdentifierTable
 from fivesafes.linkage.model import ModelPlan, loose_rules, plan_model, rule_columns
+from fivesafes.linkage.options import LinkageError, LinkOptions
+from fivesafes.linkage.pairs import pairs_table
 from fivesafes.linkage.specs import spec_for
 from fivesafes.linkage.split import SplitResult, split_clusters
 from fivesafes.linkage.standardise import StandardiseSpec, standardise_many
 from fivesafes.linkage.standardise.dates import compile_dob_format
 from fivesafes.sql import quote
 
-__all__ = ["DEFAULT_THRESHOLD", "LinkOptions", "LinkOutcome", "LinkageError", "link_tables"]
+__all__ = ["LinkOutcome", "link_tables"]
 
-#: Match probability at or above which two records are linked, unless the user chooses another.
-DEFAULT_THRESHOLD = 0.8
 #: A looser blocking rule is used when it generates no more comparisons than this.
 LOOSE_BUDGET = 1_000_000
 #: Pairs scored below this are not kept (they never link, and the report does not need them).
 KEEP_PROBABILITY = 0.01
 ISO = "%Y-%m-%d"
-#: Feature columns kept on both sides of each scored pair, for the clerical-review sample.
-REVIEW_COLUMNS = ("forename", "surname", "dob", "postcode", "address", "sex")
-
 PhaseFn = Callable[[str, float], None]
-
-
-class LinkageError(FivesafesError):
-    """The data cannot be linked as given."""
-
-
-@dataclass(frozen=True)
-class LinkOptions:
-    engine: str = "duckdb"
-    threshold: float = DEFAULT_THRESHOLD
-    split: bool = True
-    u_max_pairs: float = 2e6
-    em_max_pairs: float = 4e6
-    seed: int = 1
-    threads: int = 2
-    memory_limit: str = "6GB"
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.threshold < 1.0:
-            raise LinkageError(f"--threshold must be a match probability between 0 and 1 "
-                               f"(exclusive), not {self.threshold}")
 
 
 @dataclass
@@ -268,26 +243,6 @@ def _cluster(con: duckdb.DuckDBPyConnection, engine: Engine, threshold: float) -
     for table in ("splink_clusters", "cluster_nodes", "cluster_edges"):
         con.execute(f"DROP TABLE {table}")
     _canonical_ids(con)
-
-
-def pairs_table(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
-    """Splink's scored pairs as table ``target``: ordered join keys (``l`` < ``r``), the
-    scores, the matching columns, and ``min_weight``, the strongest evidence against the
-    pair from any single comparison (its match weight, in bits)."""
-    columns = [row[0] for row in con.sql(f"DESCRIBE {quote(source)}").fetchall()]
-    weights = [c for c in columns if c.startswith("mw_") and not c.startswith("mw_tf_adj_")]
-    least = f"least({', '.join(quote(c) for c in weights)})" if weights else "0.0"
-    wanted = {"match_weight", "match_probability", "source_dataset_l", "source_dataset_r",
-              "unique_id_l", "unique_id_r"}
-    wanted |= {f"{c}_{side}" for c in REVIEW_COLUMNS for side in "lr"}
-    kept = [c for c in columns if c in wanted or c.startswith("gamma_")]
-    left = "source_dataset_l || '-__-' || unique_id_l"
-    right = "source_dataset_r || '-__-' || unique_id_r"
-    con.execute(f"""CREATE OR REPLACE TABLE {quote(target)} AS
-        SELECT least({left}, {right}) AS join_key_l, greatest({left}, {right}) AS join_key_r,
-            {", ".join(quote(c) for c in kept)}, CAST(match_key AS INTEGER) AS match_key,
-            {least} AS min_weight
-        FROM {quote(source)}""")  # noqa: S608 - quoted names
 
 
 PROFILES_SQL = """

@@ -16,7 +16,8 @@ import duckdb
 
 from fivesafes.linkage.charts import bar_chart, hbar_chart, line_chart
 from fivesafes.linkage.evaluate import Accuracy
-from fivesafes.linkage.pipeline import REVIEW_COLUMNS, LinkOutcome, rule_comparisons
+from fivesafes.linkage.pairs import REVIEW_COLUMNS
+from fivesafes.linkage.pipeline import LinkOutcome, rule_comparisons
 from fivesafes.sql import quote
 
 __all__ = ["ReportData", "gather", "render"]

@@ -30,12 +30,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from fivesafes import audit
-from fivesafes.governance.accounts import Role, authorise
+from fivesafes.accounts import Role, authorise
 from fivesafes.home import Busy, Deployment
 from fivesafes.linkage.evaluate import Accuracy, evaluate, load_truth
 from fivesafes.linkage.inputs import IdentifierTable, ingested_tables, read_extracts
-from fivesafes.linkage.pipeline import LinkageError, LinkOptions, LinkOutcome, link_tables
+from fivesafes.linkage.options import LinkageError, LinkOptions
+from fivesafes.linkage.pipeline import LinkOutcome, link_tables
 from fivesafes.linkage.report import gather, render
+from fivesafes.progress import ProgressFn
 from fivesafes.sources.contract import load_all
 from fivesafes.store.models import LinkRun
 
@@ -95,7 +97,7 @@ def _close(outcome: LinkOutcome | None) -> None:
 def link_files(contracts: list[Path], out: Path, options: LinkOptions | None = None, *,
                truth: Path | None = None, as_of: date | None = None,
                on_phase: PhaseFn | None = None,
-               on_progress: Callable[[str, int, int], None] | None = None) -> LinkRunResult:
+               on_progress: ProgressFn | None = None) -> LinkRunResult:
     """Standalone linkage of the extracts named by ``contracts`` into folder ``out``."""
     options = options or LinkOptions()
     out = Path(out).absolute()

@@ -24,10 +24,11 @@ from splink.internals.exceptions import SplinkException
 
 from fivesafes.linkage.engines import Engine
 from fivesafes.linkage.model import ModelPlan, available_columns
+from fivesafes.linkage.pairs import pairs_table
 from fivesafes.linkage.split import Scorer
 
 if TYPE_CHECKING:
-    from fivesafes.linkage.pipeline import LinkOptions
+    from fivesafes.linkage.options import LinkOptions
 
 __all__ = ["DETERMINISTIC_RECALL", "scorer", "train"]
 
@@ -80,7 +81,6 @@ def _prior(linker: Linker) -> float:
 def scorer(linker: Linker, engine: Engine, con: duckdb.DuckDBPyConnection) -> Scorer:
     """A function scoring a DuckDB table of pairs (``match_key``, ``join_key_l``,
     ``join_key_r``) with the trained model, into a DuckDB table of the same pairs."""
-    from fivesafes.linkage.pipeline import pairs_table
 
     count = 0
 

@@ -17,7 +17,6 @@ import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,18 +25,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from fivesafes import audit
+from fivesafes.accounts import Role, authorise
 from fivesafes.encrypted_files import EncryptedWriter
 from fivesafes.errors import SourceFileError
-from fivesafes.governance.accounts import Role, authorise
 from fivesafes.home import Busy, Deployment
 from fivesafes.keys import RECORD_KEY_SECRET, new_key
+from fivesafes.progress import ProgressFn
 from fivesafes.pseudonyms import record_keys
 from fivesafes.sources.contract import SourceContract
 from fivesafes.sources.readers import reader_for
 from fivesafes.sources.validation import ARROW_TYPES, ChunkValidator, Problem, tally
 from fivesafes.store.models import IngestedSource, IngestRun
 
-ProgressFn = Callable[[str, int, int], None]  # (source, done, total) in bytes or rows
 STORES = ("identifiers", "attributes", "quarantine")
 DOING = "ingest source extracts"
 QUARANTINE_COLUMNS = ["column", "reason", "value"]

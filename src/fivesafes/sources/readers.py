@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -302,4 +302,3 @@ def reader_for(contract: SourceContract) -> Reader:
     return CsvReader(contract) if contract.file.format == "csv" else ParquetReader(contract)
 
 
-ProgressFn = Callable[[str, int, int], None]

@@ -18,9 +18,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fivesafes.linkage.standardise.sex import case_insensitive_codes
 from fivesafes.sources.contract import DEFAULT_DATE_FORMAT, SourceContract
 from fivesafes.sources.readers import Chunk
+from fivesafes.sources.sex_codes import case_insensitive_codes
 from fivesafes.sql import Params, quote
 
 TRUE_WORDS = ("true", "yes", "y", "1", "t")

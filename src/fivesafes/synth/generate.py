@@ -9,20 +9,18 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import FivesafesError
+from ..progress import ProgressFn
 from . import offences, pathways, places, population
 from .identity import ErrorLog
 from .systems import SYSTEMS
 from .systems.base import WARNING_KINDS, Table, inject_invalid
 from .writer import write_contract, write_csv_rows, write_extract
-
-Progress = Callable[[str, int, int], None]
 
 # Independent random streams, so that a change in one stage does not shift the others.
 _STREAMS = ("population", "careers", *(system.SPEC.name for system in SYSTEMS), "invalid")
@@ -72,7 +70,7 @@ def generate(
     people: int,
     out: Path | str,
     seed: int = 1,
-    on_progress: Progress | None = None,
+    on_progress: ProgressFn | None = None,
 ) -> SynthSummary:
     """Generate extracts for ``people`` synthetic people into ``out`` (which must not exist or be
     empty). The same ``people`` and ``seed`` always produce byte-identical files."""

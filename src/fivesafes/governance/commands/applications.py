@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from fivesafes.accounts.panels import routing_for
 from fivesafes.cli_support import console, user_errors, with_home
 from fivesafes.governance import access, applications, reviews, views
 from fivesafes.governance.commands.options import (
@@ -23,7 +24,6 @@ from fivesafes.governance.commands.options import (
 )
 from fivesafes.governance.forms import read_form_file
 from fivesafes.governance.lifecycle import State
-from fivesafes.governance.routing import routing_for
 from fivesafes.home import Deployment
 
 FILE = click.Path(path_type=Path, dir_okay=False, exists=True)

@@ -7,10 +7,11 @@ from datetime import datetime
 import click
 from rich.table import Table
 
+from fivesafes import accounts
+from fivesafes.accounts import Role
 from fivesafes.cli_support import console, user_errors, with_home
-from fivesafes.governance import access, accounts
+from fivesafes.governance import access
 from fivesafes.governance import people as safe_people
-from fivesafes.governance.accounts import Role
 from fivesafes.governance.commands.options import (
     ISO_DATE,
     add_row,

@@ -17,26 +17,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
+from fivesafes.sources.sex_codes import case_insensitive_codes, sql_upper
+
 SexFlag = Literal["ok", "unknown", "unknown_code", "missing"]
 SEX_VALUES = ("male", "female", "unknown")
 
-# Where Python's str.upper and DuckDB's upper differ for one character.
-_UPPER_EXCEPTIONS = {"ß": "ẞ"}
-
-
-def sql_upper(value: str) -> str:
-    """Upper case as DuckDB's ``upper`` does it: one character for one character."""
-    out = []
-    for ch in value:
-        upper = _UPPER_EXCEPTIONS.get(ch, ch.upper())
-        out.append(upper if len(upper) == 1 else ch)
-    return "".join(out)
-
-
-def case_insensitive_codes(codes: Mapping[str, str]) -> dict[str, str] | None:
-    """The code table keyed by upper-cased code, or ``None`` when two codes would collide."""
-    upper = {sql_upper(code): value for code, value in codes.items()}
-    return upper if len(upper) == len(codes) else None
+__all__ = ["SEX_VALUES", "SexFlag", "map_sex"]
 
 
 def map_sex(value: str | None, codes: Mapping[str, str]) -> tuple[str | None, SexFlag]:

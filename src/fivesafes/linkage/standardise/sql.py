@@ -30,13 +30,13 @@ from fivesafes.linkage.standardise.postcodes import (
     DIGIT,
     candidate_patterns,
 )
-from fivesafes.linkage.standardise.sex import case_insensitive_codes
 from fivesafes.linkage.standardise.text import (
     APOSTROPHES,
     DOUBLE_TRANSLITERATIONS,
     HYPHENS,
     SINGLE_TRANSLITERATIONS,
 )
+from fivesafes.sources.sex_codes import case_insensitive_codes
 from fivesafes.sql import Params, quote
 
 

@@ -1,8 +1,10 @@
-"""Alembic environment: runs migrations on the engine handed over by fivesafes.store.db."""
+"""Alembic environment: runs migrations on the engine handed over by fivesafes.store.db.
+
+The migrations are written by hand; ``fivesafes.tables`` gathers every model for comparing them.
+"""
 
 from alembic import context
 
-from fivesafes.store import registry  # noqa: F401  (registers every table)
 from fivesafes.store.base import Base
 
 engine = context.config.attributes["engine"]

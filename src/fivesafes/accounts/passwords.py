@@ -8,7 +8,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from fivesafes.governance.errors import WeakPassword
+from fivesafes.errors import WeakPassword
 
 MIN_LENGTH = 12
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from fivesafes import accounts
+from fivesafes.accounts.panels import routing_for
 from fivesafes.errors import FivesafesError
 from fivesafes.governance import (
     access,
-    accounts,
     agreements,
     applications,
     people,
@@ -24,7 +25,6 @@ from fivesafes.governance import (
 )
 from fivesafes.governance.application_form import MIN_STRONG_JUSTIFICATION
 from fivesafes.governance.catalogue import catalogue_for
-from fivesafes.governance.routing import routing_for
 from fivesafes.home import Deployment, default_actor
 
 ADMIN = "demo.admin"

@@ -17,8 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from fivesafes.governance.errors import InvalidForm, Problem, RoutingError
-from fivesafes.governance.forms import raise_problems
+from fivesafes.errors import InvalidForm, Problem, RoutingError, raise_problems
 
 if TYPE_CHECKING:
     from fivesafes.home import Deployment
@@ -171,7 +170,7 @@ def load_routing(path: Path) -> Routing:
 def default_routing() -> Routing:
     """The routing shipped with fivesafes (the MoJ, HMCTS, HMPPS and other-department routes);
     read once."""
-    text = resources.files("fivesafes.governance").joinpath(ROUTING_FILE).read_text("utf-8")
+    text = resources.files("fivesafes.accounts").joinpath(ROUTING_FILE).read_text("utf-8")
     return parse_routing(tomllib.loads(text), source="fivesafes default routing.toml")
 
 

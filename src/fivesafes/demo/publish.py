@@ -10,14 +10,16 @@ from pathlib import Path
 from rich.console import Console
 from sqlalchemy import select
 
-from fivesafes.catalogue.commands import catalogue_table, certificate_lines, publish_lines
+from fivesafes.catalogue.commands import catalogue_table, publish_lines
 from fivesafes.catalogue.dictionary import write_dictionary
 from fivesafes.catalogue.listing import read_catalogue
 from fivesafes.catalogue.lookups import all_lookups, register_lookup
 from fivesafes.catalogue.publish import publish
 from fivesafes.errors import FivesafesError
 from fivesafes.home import Deployment
-from fivesafes.retention import DESTROYED, destroy_identifiers, read_identifiers
+from fivesafes.retention.commands import certificate_lines
+from fivesafes.retention.service import destroy_identifiers
+from fivesafes.sources.identifier_store import DESTROYED, read_identifiers
 from fivesafes.store.models import IngestRun, LinkRun
 
 OFFICER = "l.officer"

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes import audit
-from fivesafes.catalogue.demo import run_demo as publish_demo
+from fivesafes import accounts, audit
+from fivesafes.demo import governance as demo
+from fivesafes.demo.publish import run_demo as publish_demo
 from fivesafes.errors import FivesafesError
-from fivesafes.governance import accounts, catalogue, demo, register
+from fivesafes.governance import catalogue, register
 from fivesafes.linkage.runs import link_home
 from fivesafes.sources.contract import load_all
 from fivesafes.sources.ingest import ingest
 from fivesafes.synth import generate
-
-from .conftest import PASSWORD
+from tests.governance.conftest import PASSWORD
 
 
 @pytest.fixture

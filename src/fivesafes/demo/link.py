@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fivesafes.home import Deployment
-from fivesafes.linkage.pipeline import LinkOptions
+from fivesafes.linkage.options import LinkOptions
 
 __all__ = ["run_demo"]
 

@@ -15,8 +15,6 @@ longer needed.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import os
 import shutil
@@ -25,98 +23,26 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlalchemy import select
 
 from fivesafes import audit
-from fivesafes.encrypted_files import read_encrypted
-from fivesafes.errors import FivesafesError, KeyMaterialError
-from fivesafes.governance.accounts import Role, authorise
+from fivesafes.accounts import Role, authorise
+from fivesafes.catalogue.digests import digest_folder, ensure_digests_locked, has_digests
+from fivesafes.catalogue.versions import remove_expired_versions
 from fivesafes.home import Busy, Deployment
-from fivesafes.sources.ingest import identifiers_associated_data
-from fivesafes.store.models import AuditEntry, IngestRun, LinkRun
+from fivesafes.sources.identifier_store import (
+    DESTROYED,
+    HELD,
+    RetentionError,
+    certificate_entry,
+    file_records,
+    ingest_run,
+    sha256_of,
+)
+from fivesafes.store.models import IngestRun, LinkRun
 
 RETENTION_ACTOR = "system:retention"
-#: Days a superseded research-ready version is kept after a newer one replaced it. (To become
-#: the setting ``[retention] superseded_version_days``.)
-HELD, DESTROYED = "held", "destroyed"
 DOING = "destroy identifiers"
-
-
-class RetentionError(FivesafesError):
-    """An identifier store or version cannot be read, kept or destroyed as asked."""
-
-
-class IdentifiersDestroyed(RetentionError):
-    """The identifiers asked for were destroyed; only their certificate remains."""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def file_records(deployment: Deployment, paths: list[Path]) -> list[dict[str, Any]]:
-    """Path (relative to the home), SHA-256 and size of each file, for a certificate."""
-    return [{"path": deployment.relative(p), "sha256": _sha256(p), "bytes": p.stat().st_size}
-            for p in sorted(paths) if p.is_file()]
-
-
-def _run(deployment: Deployment, ingest_label: str) -> IngestRun:
-    with deployment.store.reading() as session:
-        run = session.execute(
-            select(IngestRun).where(IngestRun.label == ingest_label)
-        ).scalar_one_or_none()
-        if run is None:
-            known = session.execute(select(IngestRun.label).order_by(IngestRun.id)).scalars()
-            raise RetentionError(
-                f"no ingest '{ingest_label}' in this home (ingests: "
-                f"{', '.join(known) or 'none'}); check the label"
-            )
-        run.sources  # noqa: B018 - loaded before the session ends
-    return run
-
-
-def _certificate_entry(deployment: Deployment, ingest_label: str) -> AuditEntry | None:
-    with deployment.store.reading() as session:
-        entries = audit.query(session, audit.EntryFilter(action="identifiers.destroyed",
-                                                         subject=ingest_label))
-    return entries[-1] if entries else None
-
-
-# -- reading ----------------------------------------------------------------------------------
-
-def read_identifiers(deployment: Deployment, ingest_label: str, source: str) -> pa.Table:
-    """The identifier store of one source of an ingest (record_key, record_id, identifiers).
-    Refuses, naming the certificate, once the identifiers were destroyed."""
-    run = _run(deployment, ingest_label)
-    if run.identifiers == DESTROYED:
-        entry = _certificate_entry(deployment, ingest_label)
-        when = f" at {entry.at} by {entry.actor} (audit entry {entry.seq})" if entry else ""
-        raise IdentifiersDestroyed(
-            f"the identifiers of {ingest_label} were destroyed{when}; they cannot be read. "
-            f"The deletion certificate: fivesafes audit show --action identifiers.destroyed "
-            f"--subject {ingest_label}"
-        )
-    ingested = {s.source: s for s in run.sources}
-    if source not in ingested:
-        raise RetentionError(f"{ingest_label} has no source '{source}' (it has "
-                             f"{', '.join(ingested) or 'none'})")
-    try:
-        key = deployment.keys.load_key(run.data_key)
-    except KeyMaterialError:
-        raise IdentifiersDestroyed(
-            f"the data key of {ingest_label} was shredded but its destruction was not recorded "
-            f"(an interrupted run); complete the record with 'fivesafes identifiers destroy "
-            f"{ingest_label} --reason ...'"
-        ) from None
-    path = deployment.root / ingested[source].identifiers_path
-    plain = read_encrypted(path, key, identifiers_associated_data(ingest_label, source))
-    return pq.read_table(io.BytesIO(plain))
 
 
 # -- destroying -------------------------------------------------------------------------------
@@ -155,11 +81,9 @@ def _destroy(deployment: Deployment, ingest_label: str, *, by: str, reason: str,
 
 def _destroy_locked(deployment: Deployment, ingest_label: str, *, by: str, reason: str,
                     authorised: bool) -> DestructionCertificate:
-    from fivesafes.catalogue.digests import digest_folder, ensure_digests_locked, has_digests
-
-    run = _run(deployment, ingest_label)
+    run = ingest_run(deployment, ingest_label)
     if run.identifiers == DESTROYED:
-        entry = _certificate_entry(deployment, ingest_label)
+        entry = certificate_entry(deployment, ingest_label)
         raise RetentionError(
             f"the identifiers of {ingest_label} were already destroyed"
             + (f" at {entry.at} by {entry.actor}" if entry else "") + "; nothing to do"
@@ -179,7 +103,7 @@ def _destroy_locked(deployment: Deployment, ingest_label: str, *, by: str, reaso
         "what": f"identifier store of {ingest_label}",
         "sources": {s.source: s.rows_accepted for s in run.sources},
         "files": files,
-        "key": {"name": run.data_key, **({"sha256": _sha256(key_path),
+        "key": {"name": run.data_key, **({"sha256": sha256_of(key_path),
                                           "bytes": key_path.stat().st_size} if key_held
                                          else {"note": "already shredded by an interrupted run"})},
         "method": "data key overwritten with random bytes and removed; encrypted files and "
@@ -242,8 +166,6 @@ def _parse_time(value: str) -> datetime:
 def identifier_status(deployment: Deployment) -> list[IdentifierStatus]:
     """Every ingest's identifier store: held or destroyed, the link runs that used it, and when
     kept identifiers will be destroyed automatically."""
-    from fivesafes.catalogue.digests import has_digests
-
     days = deployment.settings.identifier_retention_days
     with deployment.store.reading() as session:
         runs = session.execute(select(IngestRun).order_by(IngestRun.id)).scalars().all()
@@ -279,8 +201,6 @@ def enforce(deployment: Deployment, *, by: str = RETENTION_ACTOR) -> RetentionRe
     """Apply the retention schedule now: destroy identifiers kept past their deadline, and
     remove research-ready versions superseded more than the retention period ago. Anyone may
     run it (it only does what the schedule says is due), as the system by default."""
-    from fivesafes.catalogue.versions import remove_expired_versions
-
     now = deployment.clock()
     destroyed = []
     days = deployment.settings.identifier_retention_days

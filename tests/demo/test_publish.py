@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fivesafes.catalogue.demo import OFFICER, run_demo
-from fivesafes.governance import accounts
+from fivesafes import accounts
+from fivesafes.demo.publish import OFFICER, run_demo
 from fivesafes.synth import SynthSummary
+from tests.catalogue.conftest import ingest_contracts
+from tests.catalogue.linking import link_from_truth
 from tests.conftest import TEST_PASSWORD
-
-from .conftest import ingest_contracts
-from .linking import link_from_truth
 
 
 def test_demo_publishes_shows_the_catalogue_and_proves_identifiers_gone(

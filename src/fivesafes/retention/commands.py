@@ -1,0 +1,105 @@
+"""The commands of retention: ``identifiers status``, ``identifiers destroy`` and ``retention
+enforce`` (added to ``fivesafes`` by :func:`register_commands`).
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from fivesafes.cli_support import actor_option, console, user_errors, with_home
+from fivesafes.home import Deployment, default_actor
+from fivesafes.retention.service import (
+    DestructionCertificate,
+    destroy_identifiers,
+    enforce,
+    identifier_status,
+)
+
+
+def _say(line: str) -> None:
+    console.print(Text(line))
+
+
+# -- identifiers -----------------------------------------------------------------------------
+@click.group("identifiers")
+def identifiers_group() -> None:
+    """Identifier stores: which are held, and destroying them."""
+
+
+@identifiers_group.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_home
+@user_errors
+def identifiers_status(deployment: Deployment, as_json: bool) -> None:
+    """Each ingest's identifier store: held or destroyed, and when kept ones are destroyed."""
+    statuses = identifier_status(deployment)
+    if as_json:
+        click.echo(json.dumps([s.as_dict() for s in statuses], indent=2))
+        return
+    table = Table("ingest", "identifiers", "linked in", "destroyed automatically after",
+                  "destroyed", "certificate")
+    for s in statuses:
+        table.add_row(*(Text(c) for c in (
+            s.ingest, s.status, ", ".join(s.linked_in) or "not linked yet",
+            s.destroy_after or "", f"{s.destroyed_at or ''} {s.destroyed_by or ''}".strip(),
+            f"audit entry {s.certificate_seq}" if s.certificate_seq else "")))
+    console.print(table)
+
+
+@identifiers_group.command("destroy")
+@click.argument("ingest")
+@click.option("--reason", required=True, help="Why, for the deletion certificate.")
+@actor_option
+@with_home
+@user_errors
+def identifiers_destroy(deployment: Deployment, ingest: str, reason: str,
+                        actor: str | None) -> None:
+    """Destroy the identifier store of INGEST (kept for a quality review): shred its data key,
+    remove its files, and record a deletion certificate. Needs a linkage officer."""
+    cert = destroy_identifiers(deployment, ingest, by=actor or default_actor(), reason=reason)
+    for line in certificate_lines(cert):
+        _say(line)
+
+
+def certificate_lines(cert: DestructionCertificate) -> list[str]:
+    """The deletion certificate, as lines to print."""
+    files = cert.details.get("files", [])
+    lines = [f"identifiers of {cert.ingest} destroyed at {cert.at} by {cert.by} "
+             f"(certificate: audit entry {cert.audit_seq})",
+             f"  data key {cert.details['key']['name']} shredded; {len(files)} file(s) removed:"]
+    lines += [f"    {f['path']}  sha256 {f['sha256']}  {f['bytes']:,} bytes" for f in files]
+    return lines
+
+
+# -- retention -------------------------------------------------------------------------------
+@click.group("retention")
+def retention_group() -> None:
+    """The retention schedule."""
+
+
+@retention_group.command("enforce")
+@with_home
+@user_errors
+def retention_enforce(deployment: Deployment) -> None:
+    """Destroy identifiers kept past their deadline and remove superseded research-ready
+    versions past theirs (run daily; acts as system:retention)."""
+    report = enforce(deployment)
+    for cert in report.destroyed:
+        for line in certificate_lines(cert):
+            _say(line)
+    for name in report.removed_versions:
+        _say(f"removed {name}")
+    _say(f"{len(report.destroyed)} identifier store(s) destroyed, "
+         f"{len(report.removed_versions)} version(s) removed")
+
+
+
+
+def register_commands(main: click.Group) -> None:
+    """Add ``identifiers`` and ``retention`` to ``main``."""
+    main.add_command(identifiers_group)
+    main.add_command(retention_group)
