@@ -10,13 +10,14 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from fivesafes import audit, cli
 from fivesafes.cli import main
-from fivesafes.home import open_home
+from fivesafes.home import local_operator, open_home
 from fivesafes.store import Store
 
 ACTOR = "admin"  # the administrator every home made by run("init", ...) gets
@@ -132,20 +133,22 @@ def test_init_creates_a_home(tmp_path: Path, db_url: str, engine: sa.Engine) -> 
     assert (home / "linkage" / "keys" / "record-key.wrapped").is_file()
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT seq, actor, action, subject FROM audit_entry")).all()
-    assert [tuple(r) for r in rows] == [(1, ACTOR, "home.init", "home:new-home"),
-                                        (2, ACTOR, "governance.account.create", "account:admin")]
+    login = local_operator()  # no account exists yet: the bootstrap records the OS login
+    assert [tuple(r) for r in rows] == [(1, login, "home.init", "home:new-home"),
+                                        (2, login, "governance.account.create", "account:admin")]
     assert run("audit", "verify", "--home", str(home)).exit_code == 0
 
 
-def test_init_with_db_url_from_the_environment_and_an_actor(tmp_path: Path, db_url: str,
-                                                            engine: sa.Engine) -> None:
+def test_init_with_db_url_from_the_environment_records_the_login(tmp_path: Path, db_url: str,
+                                                                  engine: sa.Engine) -> None:
     home = tmp_path / "h"
-    result = run("init", str(home), "--as", "officer:jo", FIVESAFES_DB_URL=db_url)
+    result = run("init", str(home), FIVESAFES_DB_URL=db_url, FIVESAFES_ACTOR="officer:jo")
     assert result.exit_code == 0, result.output
     assert not (home / "fivesafes.db").exists()
     assert db_url in (home / "fivesafes.toml").read_text()
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT actor FROM audit_entry WHERE seq = 1")).scalar_one() == "officer:jo"
+        actor = conn.execute(sa.text("SELECT actor FROM audit_entry WHERE seq = 1")).scalar_one()
+    assert actor == local_operator()  # a claimed name is not who created the home
     # the URL was recorded, so later commands find the store without the variable
     result = run("audit", "verify", "--home", str(home))
     assert result.exit_code == 0, result.output
@@ -290,7 +293,7 @@ def test_audit_show_json_and_its_filters(cli_home: Path) -> None:
     first = entries[0]
     assert set(first) == {"seq", "at", "actor", "action", "subject", "details", "prev_hash",
                           "hash"}
-    assert first["action"] == "home.init" and first["actor"] == ACTOR
+    assert first["action"] == "home.init" and first["actor"] == local_operator()
     assert first["details"] == {"zones": ["linkage", "research", "extracts", "released"]}
     assert first["prev_hash"] == audit.GENESIS
     assert entries[1]["prev_hash"] == first["hash"]
@@ -449,3 +452,56 @@ def test_reading_the_audit_log_needs_the_auditor_or_administrator_role(cli_home:
     result = run("audit", "verify", "--home", str(cli_home), "--as", "jo")
     assert_user_error(result, 4, "jo may not verify the audit log",
                       "needs the auditor or administrator role")
+
+
+# -- one actor rule ----------------------------------------------------------------------------
+def _leaf_commands(group: click.Group, path: tuple[str, ...] = ()
+                   ) -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            found += _leaf_commands(command, (*path, name))
+        else:
+            found.append((" ".join((*path, name)), command))
+    return found
+
+
+#: Commands that name no account, and why. Every other command takes a required ``--as``.
+NO_ACCOUNT = {
+    "init": "bootstrap: no account exists yet (records the OS login)",
+    "admin create": "bootstrap: creates the first account (records the OS login)",
+    "db upgrade": "schema migration by the operator, before the store can be read",
+    "synth": "writes synthetic files outside any home",
+    "demo governance": "the demo creates and names its own accounts",
+    "register export": "the public register, published by design",
+    "catalogue": "the research-ready catalogue's metadata, what researchers apply from",
+    "lookups list": "reference lookups (offence groups...), public metadata",
+    "panel list": "the configured panels and routes, public metadata",
+    "admin enforce-expiries": "the daily schedule, acting as a system actor",
+    "retention enforce": "the daily schedule, acting as system:retention",
+}
+#: Commands whose standalone mode works outside any home; with ``--home`` they need ``--as``.
+ACCOUNT_IN_A_HOME = {"link"}
+
+
+@pytest.mark.parametrize("name,command", _leaf_commands(main), ids=lambda v: str(v))
+def test_every_command_names_its_account_the_same_way(name: str, command: click.Command
+                                                      ) -> None:
+    accounts_named = [p for p in command.params if "--as" in getattr(p, "opts", ())]
+    if name in NO_ACCOUNT:
+        assert accounts_named == [], f"{name} is listed as naming no account"
+        return
+    assert len(accounts_named) == 1, f"{name} has no --as USERNAME"
+    (option,) = accounts_named
+    assert option.envvar == "FIVESAFES_ACTOR"
+    assert option.required is (name not in ACCOUNT_IN_A_HOME)
+
+
+def test_a_command_without_an_account_is_refused_and_never_acts_as_the_login(
+        cli_home: Path) -> None:
+    result = CliRunner().invoke(main, ["identifiers", "status", "--home", str(cli_home)],
+                                env={"FIVESAFES_ACTOR": None})
+    assert result.exit_code == 2 and "Missing option '--as'" in result.output
+    result = CliRunner().invoke(main, ["link", "--home", str(cli_home)],
+                                env={"FIVESAFES_ACTOR": None})
+    assert result.exit_code == 2 and "linking a home needs --as USERNAME" in result.output

@@ -20,8 +20,8 @@ from fivesafes.home import (
     ZONES,
     Busy,
     Deployment,
-    default_actor,
     init_home,
+    local_operator,
     open_home,
 )
 from fivesafes.keys import RECORD_KEY_SECRET
@@ -359,10 +359,10 @@ def test_busy_lock_is_released_when_its_holder_is_killed(local_home: Deployment)
 
 
 # -- the actor --------------------------------------------------------------------------------
-def test_default_actor(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FIVESAFES_ACTOR", "  officer:jo  ")
-    assert default_actor() == "officer:jo"
-    monkeypatch.setenv("FIVESAFES_ACTOR", "   ")
-    assert default_actor().startswith("os:") and len(default_actor()) > 3
-    monkeypatch.delenv("FIVESAFES_ACTOR")
-    assert default_actor().startswith("os:")
+def test_the_local_operator_is_the_login_and_never_a_claimed_account(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FIVESAFES_ACTOR", raising=False)
+    login = local_operator()
+    assert login.startswith("os:") and len(login) > 3
+    monkeypatch.setenv("FIVESAFES_ACTOR", "officer:jo")
+    assert local_operator() == login

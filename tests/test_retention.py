@@ -23,7 +23,7 @@ from fivesafes.sources.identifier_store import (
     read_identifiers,
 )
 from fivesafes.store.models import IngestRun
-from tests.catalogue.conftest import HandMade, ingest_contracts, row
+from tests.catalogue.conftest import OFFICER, HandMade, ingest_contracts, row
 from tests.catalogue.linking import link
 
 ROWS = [row(1, "ann", "MC100"), row(2, "bob", "MC200"), row(3, "cat", "MC300")]
@@ -80,7 +80,7 @@ def test_destroying_identifiers_shreds_the_key_removes_files_and_certifies(
     assert f"audit entry {entry.seq}" in message and "\n" not in message
     with pytest.raises(RetentionError, match="already destroyed"):
         destroy_identifiers(home, label, by=officer, reason="again")
-    [status] = identifier_status(home)
+    [status] = identifier_status(home, by=OFFICER)
     assert (status.status, status.certificate_seq, status.digests) == ("destroyed", entry.seq,
                                                                        True)
 
@@ -125,7 +125,7 @@ def test_kept_identifiers_are_destroyed_automatically_after_the_retention_days(
     assert report.destroyed[0].by == RETENTION_ACTOR
     assert "kept 30 days after linkage (link-0001)" in report.destroyed[0].reason
     assert not home.keys.has_key(linked) and home.keys.has_key(unlinked)
-    statuses = {s.ingest: s for s in identifier_status(home)}
+    statuses = {s.ingest: s for s in identifier_status(home, by=OFFICER)}
     assert statuses[linked].status == "destroyed" and statuses[unlinked].status == "held"
     assert statuses[unlinked].destroy_after is None  # never destroyed before it is linked
     with home.store.reading() as session:

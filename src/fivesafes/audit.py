@@ -170,7 +170,7 @@ def verify(session: Session) -> Verification:
 
 @dataclass(frozen=True)
 class EntryFilter:
-    actor: str | None = None
+    actor: str = None
     action: str | None = None
     subject: str | None = None
     since: datetime | None = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.markup import escape
@@ -17,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fivesafes import __version__, audit
+from fivesafes.auditing import read_log, verify_log
 from fivesafes.cli_support import (
     actor_option,
     console,
@@ -26,7 +26,7 @@ from fivesafes.cli_support import (
     with_home,
 )
 from fivesafes.errors import AuditTamperedError
-from fivesafes.home import ACTOR_ENV, Deployment, default_actor, init_home
+from fivesafes.home import ACTOR_ENV, Deployment, init_home, local_operator
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -39,11 +39,11 @@ def main() -> None:
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--db-url", default=None, help="Metadata store URL (default: SQLite in the home).")
-@actor_option
 @user_errors
-def init(directory: Path, db_url: str | None, actor: str | None) -> None:
-    """Create a new deployment home in DIRECTORY (refuses to overwrite one)."""
-    deployment = init_home(directory, by=actor or default_actor(), db_url=db_url)
+def init(directory: Path, db_url: str | None) -> None:
+    """Create a new deployment home in DIRECTORY (refuses to overwrite one). No account exists
+    yet, so the audit log records your operating-system login as the one who created it."""
+    deployment = init_home(directory, by=local_operator(), db_url=db_url)
     try:
         console.print(f"Created home [bold]{escape(str(deployment.root))}[/]")
         for zone in ("linkage", "research", "extracts", "released"):
@@ -89,22 +89,14 @@ def audit_group() -> None:
     """The tamper-evident audit log."""
 
 
-def _authorise_audit_reader(session: Any, actor: str | None, doing: str) -> None:
-    from fivesafes.accounts import Role, authorise
-
-    authorise(session, actor or default_actor(), (Role.AUDITOR, Role.ADMINISTRATOR), doing)
-
-
 @audit_group.command("verify")
 @actor_option
 @with_home
 @user_errors
-def audit_verify(deployment: Deployment, actor: str | None) -> None:
+def audit_verify(deployment: Deployment, actor: str) -> None:
     """Check that no audit entry was edited, deleted or reordered (exit 3 if one was).
     Needs the auditor or administrator role."""
-    with deployment.store.reading() as session:
-        _authorise_audit_reader(session, actor, "verify the audit log")
-        result = audit.verify(session)
+    result = verify_log(deployment, by=actor)
     if not result.intact:
         raise AuditTamperedError(
             f"audit log FAILED verification at entry {result.first_bad}: {result.problem}"
@@ -138,19 +130,17 @@ def _parse_time(value: str | None) -> datetime | None:
 @click.option("--last", "limit", type=click.IntRange(min=1), default=None,
               help="Only the newest N matching entries.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--as", "reader", default=None, envvar=ACTOR_ENV,
+@click.option("--as", "reader", required=True, envvar=ACTOR_ENV, metavar="USERNAME",
               help=f"Who is reading: an auditor or administrator (or set {ACTOR_ENV}).")
 @with_home
 @user_errors
-def audit_show(deployment: Deployment, actor: str | None, action: str | None,
+def audit_show(deployment: Deployment, actor: str, action: str | None,
                subject: str | None, since: str | None, until: str | None,
-               limit: int | None, as_json: bool, reader: str | None) -> None:
+               limit: int | None, as_json: bool, reader: str) -> None:
     """List audit entries, oldest first. Needs the auditor or administrator role."""
     flt = audit.EntryFilter(actor=actor, action=action, subject=subject,
                             since=_parse_time(since), until=_parse_time(until), limit=limit)
-    with deployment.store.reading() as session:
-        _authorise_audit_reader(session, reader, "read the audit log")
-        entries = audit.as_dicts(audit.query(session, flt))
+    entries = read_log(deployment, by=reader, entries=flt)
     if as_json:
         click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
         return
@@ -197,7 +187,7 @@ def synth(people: int, out: Path, seed: int) -> None:
 @with_home
 @user_errors
 def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
-           actor: str | None) -> None:
+           actor: str) -> None:
     """Validate source extracts against their CONTRACTS and split them into the identifier and
     attribute stores. All sources are ingested together, or none is."""
     from fivesafes.progress import progress_bars
@@ -207,7 +197,7 @@ def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
 
     loaded = load_all(list(contracts))
     with progress_bars(err_console if as_json else console) as update:
-        result = run_ingest(deployment, loaded, by=actor or default_actor(), on_progress=update)
+        result = run_ingest(deployment, loaded, by=actor, on_progress=update)
     if as_json:
         click.echo(summary_json(result))
         return
@@ -249,11 +239,11 @@ def demo_group() -> None:
 @actor_option
 @with_home
 @user_errors
-def demo_link(deployment: Deployment, actor: str | None) -> None:
+def demo_link(deployment: Deployment, actor: str) -> None:
     """Link what was ingested; print persons found, links per source pair, the report's path."""
     from fivesafes.demo.link import run_demo
 
-    for line in run_demo(deployment, by=actor or default_actor()):
+    for line in run_demo(deployment, by=actor):
         console.print(Text(line))
 
 
@@ -263,13 +253,13 @@ def demo_link(deployment: Deployment, actor: str | None) -> None:
 @actor_option
 @with_home
 @user_errors
-def demo_publish(deployment: Deployment, link_label: str | None, actor: str | None) -> None:
+def demo_publish(deployment: Deployment, link_label: str | None, actor: str) -> None:
     """Publish a link run, show the catalogue, write the data dictionary, destroy identifiers."""
     from fivesafes.catalogue.persons import link_run
     from fivesafes.demo.publish import run_demo
 
     label = link_label or link_run(deployment, None).label
-    for line in run_demo(deployment, label, by=actor or default_actor()):
+    for line in run_demo(deployment, label, by=actor):
         console.print(Text(line))
 
 

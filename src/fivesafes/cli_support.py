@@ -45,9 +45,25 @@ home_option = click.option(
     required=True, help=f"Deployment home folder (or set {HOME_ENV}).",
 )
 actor_option = click.option(
-    "--as", "actor", default=None, envvar=ACTOR_ENV,
-    help=f"Who is acting, for the audit log (default: {ACTOR_ENV} or your login name).",
+    "--as", "actor", required=True, envvar=ACTOR_ENV, metavar="USERNAME",
+    help=f"The account taking this action (or set {ACTOR_ENV}). Required: no command acts as "
+         "your operating-system login.",
 )
+
+#: ``--as`` for a command that needs an account only when it works on a home (``link``, whose
+#: standalone mode reads files outside any home); the command calls :func:`require_actor`.
+actor_option_in_a_home = click.option(
+    "--as", "actor", default=None, envvar=ACTOR_ENV, metavar="USERNAME",
+    help=f"The account taking this action (or set {ACTOR_ENV}). Required with --home.",
+)
+
+
+def require_actor(actor: str | None, doing: str) -> str:
+    """``actor``, or a usage error saying that ``doing`` needs ``--as``."""
+    if not actor:
+        raise click.UsageError(f"{doing} needs --as USERNAME (or {ACTOR_ENV}): the account "
+                               "taking the action")
+    return actor
 
 
 def with_home(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -49,12 +49,10 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def default_actor() -> str:
-    """Who is acting, for the audit log, until accounts exist: ``FIVESAFES_ACTOR`` or the
-    operating-system login name."""
-    explicit = os.environ.get(ACTOR_ENV, "").strip()
-    if explicit:
-        return explicit
+def local_operator() -> str:
+    """Who ran a bootstrap command, before any account exists (``init``, ``admin create``): the
+    operating-system login, recorded as ``os:<login>``. Every other command names its account
+    with ``--as``; none falls back to this."""
     try:
         return f"os:{getpass.getuser()}"
     except (KeyError, OSError):

@@ -72,7 +72,7 @@ def test_the_commands_walk_from_link_run_to_catalogue(cli, home: Deployment,
     assert code == 0 and "mags" in out and "data dictionary" in out
     assert (tmp_path / "dd" / "data-dictionary.html").is_file()
 
-    code, out = invoke(cli, home, "identifiers", "status", "--json")
+    code, out = invoke(cli, home, "identifiers", "status", "--json", "--as", "auditor")
     [status] = json.loads(out)
     assert status["status"] == "held" and status["linked_in"] == ["link-0001"]
     code, out = invoke(cli, home, "identifiers", "destroy", ingest, "--reason",

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fivesafes.cli_support import actor_option, console, user_errors, with_home
-from fivesafes.home import Deployment, default_actor
+from fivesafes.home import Deployment
 
 
 def _say(line: str) -> None:
@@ -28,13 +28,13 @@ def _say(line: str) -> None:
 @with_home
 @user_errors
 def publish_command(deployment: Deployment, link_label: str | None, as_json: bool,
-                    actor: str | None) -> None:
+                    actor: str) -> None:
     """Publish research-ready datasets from a link run: person ids stable across refreshes,
     operational ids replaced, every column checked by the release gate. Needs a linkage
     officer. Exit 5 if the gate finds identifiers (nothing is published then)."""
     from fivesafes.catalogue.publish import publish
 
-    result = publish(deployment, by=actor or default_actor(), link_label=link_label)
+    result = publish(deployment, by=actor, link_label=link_label)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))
         return
@@ -121,13 +121,13 @@ def lookups_group() -> None:
 @with_home
 @user_errors
 def lookups_add(deployment: Deployment, name: str, csv_file: Path, key: str, levels: str,
-                applies_to: tuple[str, ...], actor: str | None) -> None:
+                applies_to: tuple[str, ...], actor: str) -> None:
     """Register (or replace) reference lookup NAME from CSV_FILE. Needs a linkage officer or
     an administrator."""
     from fivesafes.catalogue.lookups import register_lookup
 
     lookup = register_lookup(deployment, name, csv_file, key=key, levels=levels.split(","),
-                             applies_to=list(applies_to), by=actor or default_actor())
+                             applies_to=list(applies_to), by=actor)
     _say(f"lookup {lookup.name}: {len(lookup.rows):,} rows, {lookup.key_column} -> "
          f"{' -> '.join(lookup.levels)}; applies to {lookup.key_column} attributes"
          + (f" and {', '.join(lookup.applies_to)}" if lookup.applies_to else ""))

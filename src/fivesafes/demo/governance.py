@@ -25,7 +25,7 @@ from fivesafes.governance import (
 )
 from fivesafes.governance.application_form import MIN_STRONG_JUSTIFICATION
 from fivesafes.governance.catalogue import catalogue_for
-from fivesafes.home import Deployment, default_actor
+from fivesafes.home import Deployment, local_operator
 
 ADMIN = "demo.admin"
 LEAD, COLLEAGUE, LINKAGE = "r.khan", "j.osei", "l.officer"
@@ -70,7 +70,7 @@ def run_demo(deployment: Deployment) -> list[str]:
     with d.store.reading() as session:  # `make demo` may have bootstrapped some already
         existing = {u for u in (ADMIN, LINKAGE) if accounts.find_account(session, u)}
     if ADMIN not in existing:
-        accounts.create_first_administrator(d, by=default_actor(), username=ADMIN,
+        accounts.create_first_administrator(d, by=local_operator(), username=ADMIN,
                                             full_name="Demo Administrator",
                                             email="admin@fivesafes.example",
                                             password=_password())

@@ -72,8 +72,14 @@ def _print_result(console, result, as_json: bool) -> None:
 
 def register_commands(main: click.Group) -> None:
     """Add ``link`` to ``main``."""
-    from fivesafes.cli_support import actor_option, console, err_console, user_errors
-    from fivesafes.home import HOME_ENV, default_actor, open_home
+    from fivesafes.cli_support import (
+        actor_option_in_a_home,
+        console,
+        err_console,
+        require_actor,
+        user_errors,
+    )
+    from fivesafes.home import HOME_ENV, open_home
     from fivesafes.linkage.engines import ENGINES
     from fivesafes.linkage.options import DEFAULT_THRESHOLD
 
@@ -97,7 +103,7 @@ def register_commands(main: click.Group) -> None:
                   help="Standalone mode: CSV with source, record_id, true_id, used only for "
                        "the report's accuracy section.")
     @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-    @actor_option
+    @actor_option_in_a_home
     @user_errors
     def link(home: Path | None, contracts: tuple[Path, ...], more_contracts: tuple[Path, ...],
              out: Path | None, engine: str, threshold: float, truth: Path | None,
@@ -127,10 +133,11 @@ def register_commands(main: click.Group) -> None:
             if home is None:
                 raise LinkageError(f"give --home HOME (or set {HOME_ENV}) to link a home, or "
                                    "--contracts FILE.toml --out DIR to link files")
+            by = require_actor(actor, "linking a home")
             deployment = open_home(home)
             try:
                 with phase_progress(out_console) as phase:
-                    result = link_home(deployment, by=actor or default_actor(),
+                    result = link_home(deployment, by=by,
                                        options=options, on_phase=phase)
             finally:
                 deployment.close()

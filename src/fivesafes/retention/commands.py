@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fivesafes.cli_support import actor_option, console, user_errors, with_home
-from fivesafes.home import Deployment, default_actor
+from fivesafes.home import Deployment
 from fivesafes.retention.service import (
     DestructionCertificate,
     destroy_identifiers,
@@ -32,11 +32,12 @@ def identifiers_group() -> None:
 
 @identifiers_group.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@actor_option
 @with_home
 @user_errors
-def identifiers_status(deployment: Deployment, as_json: bool) -> None:
+def identifiers_status(deployment: Deployment, as_json: bool, actor: str) -> None:
     """Each ingest's identifier store: held or destroyed, and when kept ones are destroyed."""
-    statuses = identifier_status(deployment)
+    statuses = identifier_status(deployment, by=actor)
     if as_json:
         click.echo(json.dumps([s.as_dict() for s in statuses], indent=2))
         return
@@ -57,10 +58,10 @@ def identifiers_status(deployment: Deployment, as_json: bool) -> None:
 @with_home
 @user_errors
 def identifiers_destroy(deployment: Deployment, ingest: str, reason: str,
-                        actor: str | None) -> None:
+                        actor: str) -> None:
     """Destroy the identifier store of INGEST (kept for a quality review): shred its data key,
     remove its files, and record a deletion certificate. Needs a linkage officer."""
-    cert = destroy_identifiers(deployment, ingest, by=actor or default_actor(), reason=reason)
+    cert = destroy_identifiers(deployment, ingest, by=actor, reason=reason)
     for line in certificate_lines(cert):
         _say(line)
 

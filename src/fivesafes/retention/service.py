@@ -163,9 +163,16 @@ def _parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def identifier_status(deployment: Deployment) -> list[IdentifierStatus]:
+def identifier_status(deployment: Deployment, *, by: str) -> list[IdentifierStatus]:
     """Every ingest's identifier store: held or destroyed, the link runs that used it, and when
-    kept identifiers will be destroyed automatically."""
+    kept identifiers will be destroyed automatically. ``by`` is a linkage officer or auditor."""
+    with deployment.store.reading() as session:
+        authorise(session, by, (Role.LINKAGE_OFFICER, Role.AUDITOR, Role.ADMINISTRATOR),
+                  "see which identifier stores are held")
+    return _statuses(deployment)
+
+
+def _statuses(deployment: Deployment) -> list[IdentifierStatus]:
     days = deployment.settings.identifier_retention_days
     with deployment.store.reading() as session:
         runs = session.execute(select(IngestRun).order_by(IngestRun.id)).scalars().all()
@@ -204,7 +211,7 @@ def enforce(deployment: Deployment, *, by: str = RETENTION_ACTOR) -> RetentionRe
     now = deployment.clock()
     destroyed = []
     days = deployment.settings.identifier_retention_days
-    for status in identifier_status(deployment):
+    for status in _statuses(deployment):
         if status.status == HELD and status.destroy_after and \
                 _parse_time(status.destroy_after) <= now:
             destroyed.append(_destroy(

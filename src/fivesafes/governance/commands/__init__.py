@@ -1,7 +1,8 @@
 """Click groups of the governance commands (registered by
 :func:`fivesafes.governance.cli.register_commands`).
 
-Commands that change state take ``--as USERNAME``: the account taking the action. For now it is
+Commands take ``--as USERNAME`` (required, see :data:`fivesafes.cli_support.actor_option`): the
+account taking the action. For now it is
 trusted from the command line, because using a home's command line already needs local access to
 its linkage zone; the web application will take the actor from its login instead, calling the same
 service functions.

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from fivesafes.cli_support import console, err_console, user_errors, with_home
+from fivesafes.cli_support import actor_option, console, err_console, user_errors, with_home
 from fivesafes.governance import agreements
 from fivesafes.governance import register as public
-from fivesafes.governance.commands.options import add_row, as_option, reason_option, say
+from fivesafes.governance.commands.options import add_row, reason_option, say
 from fivesafes.home import Deployment
 
 FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
@@ -23,7 +23,7 @@ def agreement() -> None:
 
 @agreement.command("add")
 @click.argument("file", type=FILE)
-@as_option
+@actor_option
 @with_home
 @user_errors
 def agreement_add(deployment: Deployment, file: Path, actor: str) -> None:
@@ -35,7 +35,7 @@ def agreement_add(deployment: Deployment, file: Path, actor: str) -> None:
 @agreement.command("link")
 @click.argument("reference")
 @click.argument("application")
-@as_option
+@actor_option
 @with_home
 @user_errors
 def agreement_link(deployment: Deployment, reference: str, application: str, actor: str
@@ -49,7 +49,7 @@ def agreement_link(deployment: Deployment, reference: str, application: str, act
 @agreement.command("terminate")
 @click.argument("reference")
 @reason_option
-@as_option
+@actor_option
 @with_home
 @user_errors
 def agreement_terminate(deployment: Deployment, reference: str, reason: str, actor: str) -> None:
@@ -59,7 +59,7 @@ def agreement_terminate(deployment: Deployment, reference: str, reason: str, act
 
 
 @agreement.command("list")
-@as_option
+@actor_option
 @with_home
 @user_errors
 def agreement_list(deployment: Deployment, actor: str) -> None:

@@ -11,13 +11,12 @@ import click
 from rich.table import Table
 
 from fivesafes.accounts.panels import routing_for
-from fivesafes.cli_support import console, user_errors, with_home
+from fivesafes.cli_support import actor_option, console, user_errors, with_home
 from fivesafes.governance import access, applications, reviews, views
 from fivesafes.governance.commands.options import (
     ISO_DATE,
     add_row,
     as_date,
-    as_option,
     optional_reason,
     reason_option,
     say,
@@ -38,7 +37,7 @@ def application() -> None:
 
 @application.command("import")
 @click.argument("file", type=FILE)
-@as_option
+@actor_option
 @with_home
 @user_errors
 def application_import(deployment: Deployment, file: Path, actor: str) -> None:
@@ -50,7 +49,7 @@ def application_import(deployment: Deployment, file: Path, actor: str) -> None:
 @application.command("update")
 @click.argument("reference")
 @click.argument("file", type=FILE)
-@as_option
+@actor_option
 @with_home
 @user_errors
 def application_update(deployment: Deployment, reference: str, file: Path, actor: str) -> None:
@@ -74,7 +73,7 @@ def _step(name: str, doc: str, call: Callable[..., object], *,
     command.__doc__ = doc
     decorated = user_errors(command)
     decorated = with_home(decorated)
-    decorated = as_option(decorated)
+    decorated = actor_option(decorated)
     if reason is not None:
         decorated = reason(decorated)
     decorated = click.argument("reference")(decorated)
@@ -104,7 +103,7 @@ _step("close", "Close provisioned REFERENCE: access ends.",
 
 @application.command("show")
 @click.argument("reference")
-@as_option
+@actor_option
 @with_home
 @user_errors
 def application_show(deployment: Deployment, reference: str, actor: str) -> None:
@@ -134,7 +133,7 @@ def application_show(deployment: Deployment, reference: str, actor: str) -> None
 @application.command("list")
 @click.option("--state", type=click.Choice([str(s) for s in State]), default=None,
               help="Only applications in this state.")
-@as_option
+@actor_option
 @with_home
 @user_errors
 def application_list(deployment: Deployment, state: str | None, actor: str) -> None:
@@ -168,7 +167,7 @@ def panel_list(deployment: Deployment) -> None:
 @click.argument("reference")
 @optional_reason
 @condition_option
-@as_option
+@actor_option
 @with_home
 @user_errors
 def panel_approve(deployment: Deployment, reference: str, reason: str,
@@ -182,7 +181,7 @@ def panel_approve(deployment: Deployment, reference: str, reason: str,
 @panel.command("reject")
 @click.argument("reference")
 @reason_option
-@as_option
+@actor_option
 @with_home
 @user_errors
 def panel_reject(deployment: Deployment, reference: str, reason: str, actor: str) -> None:
@@ -194,7 +193,7 @@ def panel_reject(deployment: Deployment, reference: str, reason: str, actor: str
 @panel.command("request-information")
 @click.argument("reference")
 @reason_option
-@as_option
+@actor_option
 @with_home
 @user_errors
 def panel_request_information(deployment: Deployment, reference: str, reason: str, actor: str
@@ -206,7 +205,7 @@ def panel_request_information(deployment: Deployment, reference: str, reason: st
 
 @panel.command("resume")
 @click.argument("reference")
-@as_option
+@actor_option
 @with_home
 @user_errors
 def panel_resume(deployment: Deployment, reference: str, actor: str) -> None:
@@ -218,7 +217,7 @@ def panel_resume(deployment: Deployment, reference: str, actor: str) -> None:
 @panel.command("escalate")
 @click.argument("reference")
 @reason_option
-@as_option
+@actor_option
 @with_home
 @user_errors
 def panel_escalate(deployment: Deployment, reference: str, reason: str, actor: str) -> None:
@@ -233,7 +232,7 @@ def panel_escalate(deployment: Deployment, reference: str, reason: str, actor: s
 @click.option("--expires", type=ISO_DATE, required=True, help="Expiry date (YYYY-MM-DD).")
 @optional_reason
 @condition_option
-@as_option
+@actor_option
 @with_home
 @user_errors
 def panel_accredit(deployment: Deployment, reference: str, rap_reference: str,
@@ -249,7 +248,7 @@ def panel_accredit(deployment: Deployment, reference: str, rap_reference: str,
 @click.argument("reference")
 @click.option("--panel", "panel_key", required=True, metavar="KEY", help="Your panel.")
 @reason_option
-@as_option
+@actor_option
 @with_home
 @user_errors
 def panel_declare_conflict(deployment: Deployment, reference: str, panel_key: str, reason: str,

@@ -10,12 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fivesafes.cli_support import console
-from fivesafes.home import ACTOR_ENV
 
-as_option = click.option(
-    "--as", "actor", required=True, envvar=ACTOR_ENV, metavar="USERNAME",
-    help=f"The account taking this action (or set {ACTOR_ENV}).",
-)
 reason_option = click.option("--reason", "reason", required=True, help="Why (recorded).")
 optional_reason = click.option("--reason", "reason", default="", help="Why (recorded).")
 

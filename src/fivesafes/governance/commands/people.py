@@ -9,19 +9,18 @@ from rich.table import Table
 
 from fivesafes import accounts
 from fivesafes.accounts import Role
-from fivesafes.cli_support import console, user_errors, with_home
+from fivesafes.cli_support import actor_option, console, user_errors, with_home
 from fivesafes.governance import access
 from fivesafes.governance import people as safe_people
 from fivesafes.governance.commands.options import (
     ISO_DATE,
     add_row,
     as_date,
-    as_option,
     read_password,
     reason_option,
     say,
 )
-from fivesafes.home import Deployment, default_actor
+from fivesafes.home import Deployment, local_operator
 
 ROLE = click.Choice([str(r) for r in Role])
 password_stdin = click.option(
@@ -48,7 +47,7 @@ def admin_create(deployment: Deployment, username: str, full_name: str, email: s
     """Create the first administrator, USERNAME (refused once one exists). Recorded as done by
     your operating-system login (or FIVESAFES_ACTOR)."""
     password = read_password(password_stdin)
-    accounts.create_first_administrator(deployment, by=default_actor(), username=username,
+    accounts.create_first_administrator(deployment, by=local_operator(), username=username,
                                         full_name=full_name, email=email, password=password,
                                         organisation=organisation)
     say(f"administrator {username} created")
@@ -80,7 +79,7 @@ def people() -> None:
 @click.option("--panel", "panels", multiple=True, metavar="KEY",
               help="Make the account a member of panel KEY (repeatable).")
 @password_stdin
-@as_option
+@actor_option
 @with_home
 @user_errors
 def people_add(deployment: Deployment, username: str, full_name: str, email: str,
@@ -99,7 +98,7 @@ def people_add(deployment: Deployment, username: str, full_name: str, email: str
 @click.argument("username")
 @click.argument("role", type=ROLE)
 @click.option("--panel", default="", metavar="KEY", help="The panel, for panel_member.")
-@as_option
+@actor_option
 @with_home
 @user_errors
 def people_grant(deployment: Deployment, username: str, role: str, panel: str, actor: str
@@ -114,7 +113,7 @@ def people_grant(deployment: Deployment, username: str, role: str, panel: str, a
 @click.argument("role", type=ROLE)
 @click.option("--panel", default="", metavar="KEY", help="The panel, for panel_member.")
 @reason_option
-@as_option
+@actor_option
 @with_home
 @user_errors
 def people_revoke(deployment: Deployment, username: str, role: str, panel: str, reason: str,
@@ -128,7 +127,7 @@ def people_revoke(deployment: Deployment, username: str, role: str, panel: str, 
 @people.command("disable")
 @click.argument("username")
 @reason_option
-@as_option
+@actor_option
 @with_home
 @user_errors
 def people_disable(deployment: Deployment, username: str, reason: str, actor: str) -> None:
@@ -140,7 +139,7 @@ def people_disable(deployment: Deployment, username: str, reason: str, actor: st
 @people.command("password")
 @click.argument("username")
 @password_stdin
-@as_option
+@actor_option
 @with_home
 @user_errors
 def people_password(deployment: Deployment, username: str, password_stdin: bool, actor: str
@@ -163,7 +162,7 @@ def people_password(deployment: Deployment, username: str, password_stdin: bool,
 @click.option("--provisional", is_flag=True, help="Provisional accreditation (needs --supervisor).")
 @click.option("--supervisor", default=None, metavar="USERNAME",
               help="The fully accredited researcher who supervises.")
-@as_option
+@actor_option
 @with_home
 @user_errors
 def people_accredit(deployment: Deployment, username: str, number: str, body: str,
@@ -181,7 +180,7 @@ def people_accredit(deployment: Deployment, username: str, number: str, body: st
 @click.argument("username")
 @click.argument("number")
 @reason_option
-@as_option
+@actor_option
 @with_home
 @user_errors
 def people_revoke_accreditation(deployment: Deployment, username: str, number: str, reason: str,
@@ -197,7 +196,7 @@ def people_revoke_accreditation(deployment: Deployment, username: str, number: s
 @click.option("--course", required=True, help="The course passed.")
 @click.option("--passed", type=ISO_DATE, required=True, help="Date passed (YYYY-MM-DD).")
 @click.option("--expires", type=ISO_DATE, required=True, help="Expiry date (YYYY-MM-DD).")
-@as_option
+@actor_option
 @with_home
 @user_errors
 def people_train(deployment: Deployment, username: str, course: str, passed: datetime,
@@ -210,7 +209,7 @@ def people_train(deployment: Deployment, username: str, course: str, passed: dat
 
 @people.command("show")
 @click.argument("username")
-@as_option
+@actor_option
 @with_home
 @user_errors
 def people_show(deployment: Deployment, username: str, actor: str) -> None:
@@ -225,7 +224,7 @@ def people_show(deployment: Deployment, username: str, actor: str) -> None:
 
 
 @people.command("list")
-@as_option
+@actor_option
 @with_home
 @user_errors
 def people_list(deployment: Deployment, actor: str) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from fivesafes.cli_support import user_errors, with_home
+from fivesafes.cli_support import actor_option, user_errors, with_home
 from fivesafes.governance import projects
-from fivesafes.governance.commands.options import as_option, reason_option, say
+from fivesafes.governance.commands.options import reason_option, say
 from fivesafes.home import Deployment
 
 FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
@@ -21,7 +21,7 @@ def project() -> None:
 
 @project.command("create")
 @click.argument("file", type=FILE)
-@as_option
+@actor_option
 @with_home
 @user_errors
 def project_create(deployment: Deployment, file: Path, actor: str) -> None:
@@ -33,7 +33,7 @@ def project_create(deployment: Deployment, file: Path, actor: str) -> None:
 @project.command("add-member")
 @click.argument("reference")
 @click.argument("username")
-@as_option
+@actor_option
 @with_home
 @user_errors
 def project_add_member(deployment: Deployment, reference: str, username: str, actor: str
@@ -47,7 +47,7 @@ def project_add_member(deployment: Deployment, reference: str, username: str, ac
 @click.argument("reference")
 @click.argument("username")
 @reason_option
-@as_option
+@actor_option
 @with_home
 @user_errors
 def project_remove_member(deployment: Deployment, reference: str, username: str, reason: str,
@@ -62,7 +62,7 @@ def project_remove_member(deployment: Deployment, reference: str, username: str,
 @click.argument("reference")
 @click.argument("username")
 @reason_option
-@as_option
+@actor_option
 @with_home
 @user_errors
 def project_reinstate(deployment: Deployment, reference: str, username: str, reason: str,
@@ -75,7 +75,7 @@ def project_reinstate(deployment: Deployment, reference: str, username: str, rea
 
 @project.command("show")
 @click.argument("reference")
-@as_option
+@actor_option
 @with_home
 @user_errors
 def project_show(deployment: Deployment, reference: str, actor: str) -> None:
