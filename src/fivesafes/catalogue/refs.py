@@ -14,22 +14,15 @@ import functools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
 from fivesafes.errors import InvalidForm, Problem, raise_problems
+from fivesafes.sources.contract import Sensitivity
 
 EXAMPLE_CATALOGUE = "example_catalogue.toml"
-
-
-class Sensitivity(StrEnum):
-    QUASI_IDENTIFIER = "quasi_identifier"
-    SPECIAL_CATEGORY = "special_category"  # UK GDPR Article 9
-    CRIMINAL_OFFENCE = "criminal_offence"  # UK GDPR Article 10
-    OTHER = "other"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -26,8 +27,19 @@ IdentifierRole = Literal[
 IDENTIFIER_ROLES: tuple[str, ...] = IdentifierRole.__args__  # type: ignore[attr-defined]
 AttributeType = Literal["string", "integer", "decimal", "date", "boolean"]
 ATTRIBUTE_TYPES: tuple[str, ...] = AttributeType.__args__  # type: ignore[attr-defined]
-Sensitivity = Literal["quasi_identifier", "special_category", "criminal_offence", "other"]
-SENSITIVITIES: tuple[str, ...] = Sensitivity.__args__  # type: ignore[attr-defined]
+
+
+class Sensitivity(StrEnum):
+    """How sensitive an attribute is: the one classification a field carries from its contract
+    through the catalogue to an application and its risk assessment."""
+
+    QUASI_IDENTIFIER = "quasi_identifier"  # identifying in combination (dates, areas, age)
+    SPECIAL_CATEGORY = "special_category"  # UK GDPR Article 9 (ethnicity, health...)
+    CRIMINAL_OFFENCE = "criminal_offence"  # UK GDPR Article 10
+    OTHER = "other"
+
+
+SENSITIVITIES: tuple[str, ...] = tuple(s.value for s in Sensitivity)
 SEX_VALUES = ("male", "female", "unknown")
 NAME_ORDERS = ("surname_first", "forename_first")
 FORMATS = ("csv", "parquet")
@@ -274,7 +286,7 @@ def _parse_attribute(p: _Problems, where: str, raw: dict[str, Any]) -> Attribute
     if not column or typ not in ATTRIBUTE_TYPES or sensitivity not in SENSITIVITIES:
         return None
     return AttributeColumn(
-        column=column, type=typ, sensitivity=sensitivity,  # type: ignore[arg-type]
+        column=column, type=typ, sensitivity=Sensitivity(sensitivity),  # type: ignore[arg-type]
         format=fmt if typ == "date" else None,
         values=tuple(values) if values is not None and typ == "string" else None,
         required=_flag(p, where, raw, "required"),
