@@ -454,6 +454,19 @@ def test_reading_the_audit_log_needs_the_auditor_or_administrator_role(cli_home:
                       "needs the auditor or administrator role")
 
 
+def test_audit_show_refusals_lists_the_refused_attempts(cli_home: Path) -> None:
+    assert _show_json(cli_home, "--refusals") == []
+    run("audit", "show", "--home", str(cli_home), FIVESAFES_ACTOR="nobody")
+    refused = _show_json(cli_home, "--refusals")
+    assert [(e["actor"], e["action"], e["subject"]) for e in refused] == [
+        ("nobody", "security.refused", "account:nobody")]
+    assert refused[0]["details"]["refused"].startswith("'nobody' is not an active")
+    table = run("audit", "show", "--home", str(cli_home), "--refusals")
+    assert table.exit_code == 0 and "security.refused" in table.output, table.output
+    both = run("audit", "show", "--home", str(cli_home), "--refusals", "--action", "x")
+    assert both.exit_code == 2 and "not both" in both.output
+
+
 # -- one actor rule ----------------------------------------------------------------------------
 def _leaf_commands(group: click.Group, path: tuple[str, ...] = ()
                    ) -> list[tuple[str, click.Command]]:

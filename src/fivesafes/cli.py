@@ -27,6 +27,7 @@ from fivesafes.cli_support import (
 )
 from fivesafes.errors import AuditTamperedError
 from fivesafes.home import ACTOR_ENV, Deployment, init_home, local_operator
+from fivesafes.store.db import REFUSED_ACTION
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -124,6 +125,8 @@ def _parse_time(value: str | None) -> datetime | None:
 @audit_group.command("show")
 @click.option("--actor", default=None, help="Only entries by this actor.")
 @click.option("--action", default=None, help="Only this action (end with * for a prefix).")
+@click.option("--refusals", is_flag=True,
+              help="Only refused attempts (security events: who, what, why refused).")
 @click.option("--subject", default=None, help="Only this subject (end with * for a prefix).")
 @click.option("--since", default=None, help="Only entries at or after this time (ISO, UTC).")
 @click.option("--until", default=None, help="Only entries at or before this time (ISO, UTC).")
@@ -134,10 +137,15 @@ def _parse_time(value: str | None) -> datetime | None:
               help=f"Who is reading: an auditor or administrator (or set {ACTOR_ENV}).")
 @with_home
 @user_errors
-def audit_show(deployment: Deployment, actor: str, action: str | None,
+def audit_show(deployment: Deployment, actor: str, action: str | None, refusals: bool,
                subject: str | None, since: str | None, until: str | None,
                limit: int | None, as_json: bool, reader: str) -> None:
     """List audit entries, oldest first. Needs the auditor or administrator role."""
+    if refusals:
+        if action is not None:
+            raise click.UsageError("--refusals is the action security.refused: give one of "
+                                   "--refusals or --action, not both")
+        action = REFUSED_ACTION
     flt = audit.EntryFilter(actor=actor, action=action, subject=subject,
                             since=_parse_time(since), until=_parse_time(until), limit=limit)
     entries = read_log(deployment, by=reader, entries=flt)

@@ -44,9 +44,12 @@ class KeyMaterialError(FivesafesError):
 
 
 class PermissionDenied(FivesafesError):
-    """The actor may not do this."""
+    """The actor may not do this. A refusal raised inside a unit of work of the metadata store is
+    recorded there as a security event (``security.refused``), in a transaction of its own, so it
+    survives the rollback of the attempted change; ``audited`` says it was."""
 
     exit_code = 4
+    audited = False
 
 
 class InvalidTransition(FivesafesError):

@@ -3,6 +3,7 @@ through the real services, allowed or refused, on both databases."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -19,6 +20,7 @@ from fivesafes.governance.lifecycle import (
     check,
     mermaid,
 )
+from fivesafes.store.db import REFUSED_ACTION
 
 from .conftest import drive
 
@@ -153,10 +155,17 @@ def cast(world):
 
 
 def _snapshot(world, ref: str) -> tuple[str, int]:
-    """The application's state and the newest audit entry's number."""
+    """The application's state and the newest audit entry's number, refusals left out (each
+    refusal adds a security event, checked where it happens)."""
     with world.home.store.reading() as session:
-        last = audit.query(session, audit.EntryFilter(limit=1))[0].seq
+        last = max(e.seq for e in audit.query(session, audit.EntryFilter())
+                   if e.action != REFUSED_ACTION)
         return applications.get_application(session, ref).state, last
+
+
+def _newest_entry(world):
+    with world.home.store.reading() as session:
+        return audit.query(session, audit.EntryFilter(limit=1))[0]
 
 
 def _try_every_step_from(world, new_application, state: State) -> list[str]:
@@ -178,6 +187,15 @@ def _try_every_step_from(world, new_application, state: State) -> list[str]:
                 if type(exc) is not outcome:
                     wrong.append(f"{state}: {persona} {action}: {type(exc).__name__} ({exc}); "
                                  f"expected {outcome.__name__}")
+                elif isinstance(exc, PermissionDenied):
+                    newest = _newest_entry(world)
+                    if (newest.action, newest.actor, newest.details) != (
+                            REFUSED_ACTION, persona, json.dumps({"refused": str(exc)},
+                                                                separators=(",", ":"),
+                                                                ensure_ascii=False)):
+                        wrong.append(f"{state}: {persona} {action} refused but not audited as "
+                                     f"a security event: {newest.action} {newest.actor} "
+                                     f"{newest.details}")
     if _snapshot(world, ref) != before:
         wrong.append(f"{state}: a refused step changed the application or the audit log")
     if any(persona == "conflicted" for _, persona, _ in allowed):

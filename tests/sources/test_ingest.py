@@ -17,6 +17,7 @@ from fivesafes.home import Busy, Deployment
 from fivesafes.pseudonyms import record_key
 from fivesafes.sources.contract import load_all, load_contracts
 from fivesafes.sources.ingest import identifiers_associated_data, ingest
+from fivesafes.store.db import REFUSED_ACTION
 from fivesafes.store.models import AuditEntry, IngestedSource, IngestRun
 
 from .conftest import GOOD_ROWS, HEADER, SourceFiles
@@ -259,7 +260,14 @@ def test_only_a_linkage_officer_may_ingest(home, source_files):
                            ("nobody", "'nobody' is not an active fivesafes account")):
         with pytest.raises(PermissionDenied, match=message):
             ingest(home, load_all([source_files.write()]), by=actor)
-    assert snapshot(home) == before
+    files, (runs, sources, entries) = snapshot(home)
+    assert (files, runs, sources, entries) == (before[0], *before[1][:2], before[1][2] + 2)
+    with home.store.reading() as s:
+        refusals = audit.query(s, audit.EntryFilter(action=REFUSED_ACTION))
+    assert [(e.actor, json.loads(e.details)["refused"].split(";")[0].split(":")[0])
+            for e in refusals] == [
+        ("auditor", "auditor may not ingest source extracts"),
+        ("nobody", "'nobody' is not an active fivesafes account")]
 
 
 def test_contract_declares_jurisdictions_and_systems(source_files):

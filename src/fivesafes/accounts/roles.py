@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from fivesafes.accounts.models import Account
 from fivesafes.errors import NotFound, PermissionDenied
+from fivesafes.store.db import ACTOR_INFO
 
 
 class Role(StrEnum):
@@ -51,7 +52,9 @@ def get_account(session: Session, username: str) -> Account:
 
 
 def acting_account(session: Session, by: str) -> Account:
-    """The active account named ``by``; anyone else is refused."""
+    """The active account named ``by``; anyone else is refused. The unit of work remembers ``by``
+    so that a refusal in it is recorded against the account that attempted it."""
+    session.info[ACTOR_INFO] = by
     account = find_account(session, by)
     if account is None or not account.active:
         raise PermissionDenied(

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from fivesafes.errors import StoreError
+from fivesafes.errors import PermissionDenied, StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -67,6 +67,13 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
+#: ``session.info`` key naming the account a unit of work acts as (set by
+#: :func:`fivesafes.accounts.acting_account`), for the record of a refusal.
+ACTOR_INFO = "acting_as"
+#: The audit action of a refused attempt.
+REFUSED_ACTION = "security.refused"
+
+
 class Store:
     """The metadata store at ``url``. ``seal_key`` seals the audit log's head."""
 
@@ -84,7 +91,8 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back if it raises."""
+        """One unit of work: committed when the block ends, rolled back if it raises. A refusal
+        (:class:`PermissionDenied`) is recorded after the rollback (:meth:`record_refusal`)."""
         with self._sessions() as session:
             session.info["audit_seal_key"] = self._seal_key
             try:
@@ -94,19 +102,43 @@ class Store:
                 raise StoreError(
                     f"metadata store {describe_url(self.url)} failed: {exc.orig}"
                 ) from exc
+            except PermissionDenied as exc:
+                self.record_refusal(exc, session.info.get(ACTOR_INFO))
+                raise
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A unit of work that only reads: one consistent snapshot, in which writing is an error;
-        objects stay usable after the block."""
+        objects stay usable after the block. A refusal is recorded as in :meth:`transaction`."""
         with self._read_sessions() as session:
             session.info["audit_seal_key"] = self._seal_key
             session.begin()
             try:
                 yield session
+            except PermissionDenied as exc:
+                session.expunge_all()
+                session.rollback()
+                self.record_refusal(exc, session.info.get(ACTOR_INFO))
+                raise
             finally:
                 session.expunge_all()
                 session.rollback()
+
+    def record_refusal(self, refusal: PermissionDenied, actor: str | None) -> None:
+        """Append a ``security.refused`` entry for ``refusal`` in a transaction of its own: who
+        (the account the unit of work acted as, or ``unknown``), and what was refused and why
+        (the refusal's message, which never holds a secret). Recorded once per refusal."""
+        if refusal.audited:
+            return
+        from fivesafes import audit
+
+        with self._sessions() as session:
+            session.info["audit_seal_key"] = self._seal_key
+            with session.begin():
+                audit.record(session, by=(actor or "unknown")[:200], action=REFUSED_ACTION,
+                             subject=f"account:{(actor or 'unknown')[:60]}",
+                             details={"refused": str(refusal)[:2000]})
+        refusal.audited = True
 
     # -- schema --------------------------------------------------------------------------------
     def head_revision(self) -> str:
