@@ -55,9 +55,10 @@ def test_the_commands_walk_from_link_run_to_catalogue(cli, home: Deployment,
 
     code, out = invoke(cli, home, "publish", "--as", "auditor")
     assert code == 4 and "may not publish" in out
-    code, out = invoke(cli, home, "publish", "--as", OFFICER, "--json")
+    code, out = invoke(cli, home, "publish", "--as", OFFICER, "--json", "--keep-identifiers")
     assert code == 0, out
     summary = json.loads(out)
+    assert summary["identifiers"] == {"destroyed": [], "kept": [ingest]}
     assert summary["release"] == "release-0001" and summary["gate"]["passed"]
     assert summary["person_ids"]["new"] == 2
 
@@ -83,6 +84,17 @@ def test_the_commands_walk_from_link_run_to_catalogue(cli, home: Deployment,
     assert code == 1 and "already destroyed" in out
     code, out = invoke(cli, home, "retention", "enforce")
     assert code == 0 and "0 identifier store(s) destroyed, 0 version(s) removed" in out
+
+
+def test_publish_destroys_the_identifiers_it_accepted(cli, home, hand_made):
+    ingest = ingest_contracts(home, [hand_made.write([row(1, "ann", "MC100"),
+                                                      row(2, "bob", "MC200")])])
+    link(home, [ingest], {("mags", "1"): "A", ("mags", "2"): "B"})
+    code, out = invoke(cli, home, "publish", "--as", OFFICER)
+    assert code == 0, out
+    assert f"identifiers of {ingest} destroyed" in out and "data key" in out
+    code, out = invoke(cli, home, "identifiers", "status", "--json", "--as", "auditor")
+    assert json.loads(out)[0]["status"] == "destroyed"
 
 
 def test_a_gate_refusal_is_one_line_and_exits_5(cli, home, hand_made):

@@ -73,8 +73,8 @@ def test_person_ids_stay_with_people_across_refreshes(home: Deployment, hand_mad
     p1 = person_of(home, first_link)
     assert all(PERSON_ID.match(p) for p in p1.values())
     assert p1[1] == p1[2] and p1[5] == p1[6] and len(set(p1.values())) == 4
-    # the link command destroys the identifiers once linked; later releases still check them
-    destroy_identifiers(home, first_ingest, by=OFFICER, reason="linked")
+    # publishing accepted the run and destroyed its identifiers; later releases still check them
+    assert [c.ingest for c in first.destroyed] == [first_ingest]
 
     second_ingest = ingest_contracts(home, [hand_made.write(SECOND)])
     second_link = link(home, [second_ingest], groups(SECOND_GROUPS))
@@ -164,12 +164,12 @@ def test_publish_refuses_a_link_run_already_published_or_older(home, hand_made):
         publish(home, by=OFFICER, link_label="link-0009")
 
 
-def test_publish_after_the_link_command_destroyed_the_identifiers(home, hand_made):
+def test_publish_after_the_identifiers_were_destroyed_by_hand(home, hand_made):
     label = ingest_contracts(home, [hand_made.write(FIRST)])
     link(home, [label], groups(FIRST_GROUPS))
     destroy_identifiers(home, label, by=OFFICER, reason="linkage link-0001 complete")
     result = publish(home, by=OFFICER)
-    assert result.gate.passed and result.gate.token_files == 1
+    assert result.gate.passed and result.gate.token_files == 1 and result.destroyed == ()
     rows = research(home, 1)
     assert len(rows) == 6 and len({r["replaced_case_no"] for r in rows}) == 5
     assert not (home.linkage / "identifiers" / label).exists()

@@ -41,7 +41,8 @@ def test_link_home_writes_key_map_run_and_audit(home: Deployment, synth: Path, s
     folder = home.linkage / "links" / "link-0001"
     assert result.folder == folder
     assert sorted(p.name for p in folder.iterdir()) == [
-        "clusters.parquet", "model.json", "report.html", "summary.json"]
+        "clusters.parquet", "model.json", "report-without-identifiers.html", "report.html",
+        "summary.json"]
     clusters = pq.read_table(folder / "clusters.parquet")
     assert clusters.column_names == ["record_key", "source", "cluster_id"]
     assert all(str(t) == "string" for t in clusters.schema.types)

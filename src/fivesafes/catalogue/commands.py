@@ -23,18 +23,23 @@ def _say(line: str) -> None:
 @click.command("publish")
 @click.option("--link", "link_label", default=None, metavar="LABEL",
               help="The link run to publish (default: the newest).")
+@click.option("--keep-identifiers", is_flag=True,
+              help="Keep the run's identifiers for a quality review (destroy them later with "
+                   "'fivesafes identifiers destroy'; the retention schedule does otherwise).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @actor_option
 @with_home
 @user_errors
-def publish_command(deployment: Deployment, link_label: str | None, as_json: bool,
-                    actor: str) -> None:
+def publish_command(deployment: Deployment, link_label: str | None, keep_identifiers: bool,
+                    as_json: bool, actor: str) -> None:
     """Publish research-ready datasets from a link run: person ids stable across refreshes,
-    operational ids replaced, every column checked by the release gate. Needs a linkage
-    officer. Exit 5 if the gate finds identifiers (nothing is published then)."""
+    operational ids replaced, every column checked by the release gate. Publishing accepts the
+    run: its identifiers are destroyed (with a deletion certificate) unless kept. Needs a
+    linkage officer. Exit 5 if the gate finds identifiers (nothing is published then)."""
     from fivesafes.catalogue.publish import publish
 
-    result = publish(deployment, by=actor, link_label=link_label)
+    result = publish(deployment, by=actor, link_label=link_label,
+                     keep_identifiers=keep_identifiers)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))
         return
@@ -56,6 +61,12 @@ def publish_lines(result) -> list[str]:
     if result.unchecked_ingests:
         lines.append(f"  not checked (identifiers destroyed without digests): "
                      f"{', '.join(result.unchecked_ingests)}")
+    for cert in result.destroyed:
+        lines += cert.summary_lines()
+    if result.kept:
+        lines.append(f"identifiers kept for a quality review: {', '.join(result.kept)} "
+                     "(destroy them with 'fivesafes identifiers destroy' when it is done; the "
+                     "retention schedule destroys them otherwise)")
     return lines
 
 

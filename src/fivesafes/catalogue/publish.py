@@ -15,7 +15,11 @@ The order of a publish:
 6. one transaction records the release, each dataset's new version (the previous version is
    marked superseded and stays until the retention schedule removes it) and its fields, writes
    the audit entry, and renames the datasets into ``research/<dataset>/v<N>/`` and the
-   operational-id mapping into ``linkage/releases/<release>/``.
+   operational-id mapping into ``linkage/releases/<release>/``;
+7. publishing accepts the link run, so the identifiers of every ingest it linked are destroyed
+   (:mod:`fivesafes.catalogue.destruction`, one deletion certificate each), unless the officer
+   keeps them for a quality review (``keep_identifiers``): then the retention schedule destroys
+   them ``identifier_retention_days`` after linkage, or the officer does by hand.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from fivesafes import audit
 from fivesafes.accounts import Role, authorise
 from fivesafes.catalogue import gate
 from fivesafes.catalogue.build import PERSON_INDEX, BuiltDataset, SourceInput, build_release
+from fivesafes.catalogue.destruction import DestructionCertificate, destroy_as_scheduled
 from fivesafes.catalogue.digests import (
     OPERATIONAL_FILE,
     digest_folder,
@@ -56,7 +61,7 @@ from fivesafes.catalogue.models import (
 from fivesafes.catalogue.persons import PersonIds, ensure_person_ids, link_run
 from fivesafes.home import Busy, Deployment
 from fivesafes.pseudonyms import REPLACED_ID_PREFIX, random_ids
-from fivesafes.sources.identifier_store import file_records
+from fivesafes.sources.identifier_store import HELD, file_records
 from fivesafes.store.models import IngestRun, LinkRun
 
 MAPPING_FILE = "operational_ids.parquet"
@@ -83,6 +88,8 @@ class PublishResult:
     gate: gate.GateResult
     unchecked_ingests: tuple[str, ...]
     seconds: float
+    destroyed: tuple[DestructionCertificate, ...] = ()
+    kept: tuple[str, ...] = ()  # ingests whose identifiers were kept for a quality review
 
     def as_dict(self) -> dict:
         return {
@@ -94,6 +101,12 @@ class PublishResult:
                      "columns_scanned": self.gate.columns_scanned,
                      "ingests_checked": self.gate.token_files,
                      "unchecked_ingests": list(self.unchecked_ingests)},
+            "identifiers": {
+                "destroyed": [{"ingest": c.ingest, "certificate_seq": c.audit_seq,
+                               "files": len(c.details.get("files", [])),
+                               "derived_files": len(c.details.get("derived_files", []))}
+                              for c in self.destroyed],
+                "kept": list(self.kept)},
         }
 
 
@@ -191,8 +204,10 @@ def _next_versions(deployment: Deployment):
     return (lambda name: (latest.get(name) or 0) + 1), f"release-{highest + 1:04d}"
 
 
-def publish(deployment: Deployment, *, by: str, link_label: str | None = None) -> PublishResult:
-    """Publish the research-ready datasets of a link run (the newest by default)."""
+def publish(deployment: Deployment, *, by: str, link_label: str | None = None,
+            keep_identifiers: bool = False) -> PublishResult:
+    """Publish the research-ready datasets of a link run (the newest by default), accepting
+    it: the identifiers it linked are destroyed, unless ``keep_identifiers``."""
     started = time.perf_counter()
     with deployment.store.reading() as session:
         authorise(session, by, (Role.LINKAGE_OFFICER,), DOING)
@@ -222,8 +237,24 @@ def publish(deployment: Deployment, *, by: str, link_label: str | None = None) -
                                 checked, unchecked, work, by)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+    destroyed, kept = _accept(deployment, link, label, by, keep_identifiers)
     return PublishResult(label, link.label, person_ids, tuple(published), checked,
-                         tuple(unchecked), time.perf_counter() - started)
+                         tuple(unchecked), time.perf_counter() - started, destroyed, kept)
+
+
+def _accept(deployment: Deployment, link: LinkRun, release: str, by: str, keep: bool
+            ) -> tuple[tuple[DestructionCertificate, ...], tuple[str, ...]]:
+    """Destroy (or keep) the held identifiers of the ingests ``link`` linked."""
+    with deployment.store.reading() as session:
+        held = session.execute(select(IngestRun.label).where(
+            IngestRun.label.in_(json.loads(link.ingests)), IngestRun.identifiers == HELD
+        ).order_by(IngestRun.id)).scalars().all()
+    if keep:
+        return (), tuple(held)
+    return tuple(
+        destroy_as_scheduled(deployment, ingest, by=by, check_actor=True,
+                             reason=f"link run {link.label} accepted: published as {release}")
+        for ingest in held), ()
 
 
 def _refuse(deployment: Deployment, label: str, link: LinkRun, checked: gate.GateResult,

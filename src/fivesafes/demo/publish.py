@@ -17,9 +17,8 @@ from fivesafes.catalogue.lookups import all_lookups, register_lookup
 from fivesafes.catalogue.publish import publish
 from fivesafes.errors import FivesafesError
 from fivesafes.home import Deployment
-from fivesafes.retention.commands import certificate_lines
-from fivesafes.retention.service import destroy_identifiers
-from fivesafes.sources.identifier_store import DESTROYED, read_identifiers
+from fivesafes.linkage.runs import LINKS, REPORT, REPORT_WITHOUT_IDENTIFIERS
+from fivesafes.sources.identifier_store import read_identifiers
 from fivesafes.store.models import IngestRun, LinkRun
 
 OFFICER = "l.officer"
@@ -59,18 +58,15 @@ def run_demo(deployment: Deployment, link_label: str, *, by: str = OFFICER,
                                  applies_to=["prison.MAIN_OFFENCE"], by=by)
         lines.append(f"reference lookup 'offences': {len(lookup.rows)} offence codes -> "
                      f"{' -> '.join(lookup.levels)}")
-    lines += publish_lines(publish(d, by=by, link_label=link_label))
+    result = publish(d, by=by, link_label=link_label)
+    lines += publish_lines(result)
     entries = read_catalogue(d)
     lines += _table_lines(catalogue_table(entries))
     html_path, csv_path = write_dictionary(entries, d.research / "data-dictionary")
     lines.append(f"data dictionary for researchers: {d.relative(html_path)} and "
                  f"{d.relative(csv_path)}")
-    lines.append("identifiers are gone:")
+    lines.append("publishing accepted the link run, so its identifiers are gone:")
     for run in runs:
-        if run.identifiers != DESTROYED:
-            cert = destroy_identifiers(d, run.label, by=by,
-                                       reason=f"linkage {link_label} complete and published")
-            lines += [f"  {line}" for line in certificate_lines(cert)]
         store = d.linkage / "identifiers" / run.label
         key = d.keys.folder / f"{run.data_key}.wrapped"
         lines.append(f"  {d.relative(store)}: {'still there!' if store.exists() else 'gone'}; "
@@ -80,4 +76,10 @@ def run_demo(deployment: Deployment, link_label: str, *, by: str = OFFICER,
             lines.append("  reading them: still possible!")
         except FivesafesError as exc:
             lines.append(f"  reading them now fails: {exc}")
+    report = d.linkage / LINKS / link_label / REPORT
+    if report.exists():
+        shown = report.read_bytes() != (report.parent / REPORT_WITHOUT_IDENTIFIERS).read_bytes()
+        lines.append(f"  {d.relative(report)}: "
+                     + ("still shows identifiers!" if shown else "replaced by its version by "
+                        "record key, without identifiers"))
     return lines

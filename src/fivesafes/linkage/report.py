@@ -1,8 +1,12 @@
 """The linkage quality report: one self-contained HTML file (inline SVG charts, no scripts).
 
 :func:`gather` reads what the report shows from a finished run's DuckDB tables; :func:`render`
-turns it into HTML. The clerical-review sample shows identifiers, so the report is written only
-into the linkage zone (or the standalone output folder) and must not leave it.
+turns it into HTML. The clerical-review sample and the largest clusters show identifiers, so
+that report is written only into the linkage zone (or the standalone output folder) and must not
+leave it. ``render(..., identifiers=False)`` is the same report without them: examples are shown
+by record key, and a review pair says which identifiers agree instead of showing them. A home
+link run keeps that version beside the full one, and it replaces the full one when the run's
+identifiers are destroyed (:func:`fivesafes.linkage.runs.redact_reports`).
 """
 
 from __future__ import annotations
@@ -75,12 +79,13 @@ def _largest(con: DuckDB) -> list[dict[str, Any]]:
         SELECT b.cluster_id, b.size,
             string_agg(DISTINCT c.source, ', ' ORDER BY c.source) AS sources,
             string_agg(DISTINCT f.full_name, '; ' ORDER BY f.full_name) AS names,
-            count(DISTINCT f.dob) AS dobs
+            count(DISTINCT f.dob) AS dobs, count(DISTINCT f.full_name) AS name_count,
+            list(c.source || ':' || c.record_key ORDER BY c.source, c.record_key) AS keys
         FROM big AS b JOIN clusters AS c USING (cluster_id)
         JOIN features AS f ON f.source_dataset = c.source AND f.unique_id = c.record_key
         GROUP BY b.cluster_id, b.size ORDER BY b.size DESC, b.cluster_id""").fetchall()  # noqa: S608 - constant
     return [{"cluster_id": r[0], "size": r[1], "sources": r[2], "names": (r[3] or "")[:200],
-             "dobs": r[4]} for r in rows]
+             "dobs": r[4], "name_count": r[5], "examples": " ".join(r[6][:3])} for r in rows]
 
 
 def _blocking(con: DuckDB, rules: list[tuple[str, tuple[str, ...]]]) -> list[dict[str, Any]]:
@@ -180,14 +185,25 @@ def _accuracy_html(accuracy: Accuracy, threshold: float) -> str:
     )
 
 
-def render(data: ReportData, summary: dict[str, Any], title: str) -> str:
-    """The report as one HTML document."""
+def _agreement(left: Any, right: Any) -> str:
+    if left is None or right is None or left == "" or right == "":
+        return "-"
+    return "same" if left == right else "differs"
+
+
+def render(data: ReportData, summary: dict[str, Any], title: str, *,
+           identifiers: bool = True) -> str:
+    """The report as one HTML document; without ``identifiers``, examples by record key."""
     threshold = summary["threshold"]
+    warning = ("<p class='warn'>This report shows identifiers (clerical review sample, largest "
+               "clusters). It belongs in the linkage zone: do not copy it out.</p>"
+               if identifiers else
+               "<p class='warn'>This version of the report holds no identifiers: examples are "
+               "shown by record key, and a review pair says which identifiers agree. The "
+               "identifiers themselves were destroyed when the run was accepted.</p>")
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>"
              f"fivesafes linkage report: {escape(title)}</title><style>{_STYLE}</style></head>"
-             f"<body><h1>Linkage quality report: {escape(title)}</h1>",
-             "<p class='warn'>This report shows identifiers (clerical review sample, largest "
-             "clusters). It belongs in the linkage zone: do not copy it out.</p>"]
+             f"<body><h1>Linkage quality report: {escape(title)}</h1>", warning]
     per_source = [[s, n] for s, n in summary["records_per_source"].items()]
     parts.append("<h2>Summary</h2>" + _table(
         ["figure", "value"],
@@ -218,10 +234,17 @@ def render(data: ReportData, summary: dict[str, Any], title: str) -> str:
     parts.append("<h2>Cluster sizes</h2>" + bar_chart(
         [(str(s), float(n)) for s, n in data.sizes], title="Clusters by number of records",
         log=True))
-    parts.append("<h3>Largest clusters</h3>" + _table(
-        ["cluster", "records", "sources", "names", "distinct dates of birth"],
-        [[c["cluster_id"], c["size"], c["sources"], c["names"], c["dobs"]]
-         for c in data.largest]))
+    if identifiers:
+        parts.append("<h3>Largest clusters</h3>" + _table(
+            ["cluster", "records", "sources", "names", "distinct dates of birth"],
+            [[c["cluster_id"], c["size"], c["sources"], c["names"], c["dobs"]]
+             for c in data.largest]))
+    else:
+        parts.append("<h3>Largest clusters</h3>" + _table(
+            ["cluster", "records", "sources", "distinct names", "distinct dates of birth",
+             "example records"],
+            [[c["cluster_id"], c["size"], c["sources"], c["name_count"], c["dobs"],
+              c["examples"]] for c in data.largest]))
     parts.append("<h2>Blocking</h2><p>Pairs are compared when any rule holds. Comparisons: "
                  "pairs each rule generates on its own; kept: pairs scored at probability 0.01 "
                  "or more that the rule generated first.</p>" + _table(
@@ -230,10 +253,16 @@ def render(data: ReportData, summary: dict[str, Any], title: str) -> str:
     if data.review:
         header = ["probability", "weight", "record l", "record r"]
         header += [f"{c} l / r" for c in data.shown]
+        if identifiers:
+            compared = [[f"{r[c + '_l'] or '-'} / {r[c + '_r'] or '-'}" for c in data.shown]
+                        for r in data.review]
+        else:
+            header = header[:4] + [c for c in data.shown]
+            compared = [[_agreement(r[c + "_l"], r[c + "_r"]) for c in data.shown]
+                        for r in data.review]
         rows = [[r["probability"], r["weight"], f"{r['source_l']}:{r['record_l']}",
-                 f"{r['source_r']}:{r['record_r']}"]
-                + [f"{r[c + '_l'] or '-'} / {r[c + '_r'] or '-'}" for c in data.shown]
-                for r in data.review]
+                 f"{r['source_r']}:{r['record_r']}"] + agree
+                for r, agree in zip(data.review, compared, strict=True)]
         parts.append(f"<h2>Clerical review sample</h2><p>The {len(rows)} scored pairs closest "
                      f"to the threshold ({threshold}), half on each side.</p>"
                      + _table(header, rows))

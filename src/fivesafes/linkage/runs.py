@@ -28,6 +28,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from sqlalchemy import select
 
 from fivesafes import audit
 from fivesafes.accounts import Role, authorise
@@ -41,9 +42,14 @@ from fivesafes.progress import ProgressFn
 from fivesafes.sources.contract import load_all
 from fivesafes.store.models import LinkRun
 
-__all__ = ["LINKS", "LinkRunResult", "link_files", "link_home"]
+__all__ = ["LINKS", "REPORT", "REPORT_WITHOUT_IDENTIFIERS", "LinkRunResult", "link_files",
+           "link_home", "reports_with_identifiers"]
 
 LINKS = "links"
+#: The quality report, with identifiers (clerical review sample, largest clusters' names).
+REPORT = "report.html"
+#: The same report by record key; it replaces :data:`REPORT` when the identifiers go.
+REPORT_WITHOUT_IDENTIFIERS = "report-without-identifiers.html"
 PhaseFn = Callable[[str, float], None]
 
 
@@ -57,7 +63,7 @@ class LinkRunResult:
 
     @property
     def report(self) -> Path:
-        return self.folder / "report.html"
+        return self.folder / REPORT
 
     @property
     def clusters(self) -> Path:
@@ -65,14 +71,20 @@ class LinkRunResult:
 
 
 def _write_results(folder: Path, outcome: LinkOutcome, clusters: pa.Table,
-                   summary: dict[str, Any], accuracy: Accuracy | None, title: str) -> None:
+                   summary: dict[str, Any], accuracy: Accuracy | None, title: str, *,
+                   home: bool = False) -> None:
+    """The run's files; a home run also keeps its report without identifiers, which replaces
+    the full one when the identifiers are destroyed."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     pq.write_table(clusters, folder / "clusters.parquet", compression="zstd")
     (folder / "model.json").write_text(json.dumps(outcome.model, indent=2), encoding="utf-8")
     assert outcome.con is not None
     started = time.perf_counter()
     data = gather(outcome, accuracy)
-    (folder / "report.html").write_text(render(data, summary, title), encoding="utf-8")
+    (folder / REPORT).write_text(render(data, summary, title), encoding="utf-8")
+    if home:
+        (folder / REPORT_WITHOUT_IDENTIFIERS).write_text(
+            render(data, summary, title, identifiers=False), encoding="utf-8")
     summary["seconds"]["report"] = round(time.perf_counter() - started, 2)
     (folder / "summary.json").write_text(json.dumps(summary, indent=2, default=str),
                                          encoding="utf-8")
@@ -223,12 +235,30 @@ def link_home(deployment: Deployment, *, by: str, options: LinkOptions | None = 
                                {"mode": "home", "label": label, "ingests": _ingests(tables)})
             folder = work / label
             clusters = outcome.clusters.select(["record_key", "source", "cluster_id"])
-            _write_results(folder, outcome, clusters, summary, None, f"linkage run {label}")
+            _write_results(folder, outcome, clusters, summary, None, f"linkage run {label}",
+                           home=True)
             _publish(deployment, outcome, summary, tables, folder, label, by, started_at)
             return LinkRunResult(deployment.linkage / LINKS / label, summary, label)
         finally:
             _close(outcome)
             shutil.rmtree(work, ignore_errors=True)
+
+
+def reports_with_identifiers(deployment: Deployment, ingest_label: str
+                             ) -> list[tuple[Path, Path | None]]:
+    """The quality reports that show identifiers of ``ingest_label``: for each home link run
+    that linked it and still holds a full report, that report and its version without
+    identifiers (``None`` for a run written before there was one: the report then goes)."""
+    with deployment.store.reading() as session:
+        runs = session.execute(select(LinkRun.label, LinkRun.ingests).order_by(LinkRun.id)).all()
+    found = []
+    for label, ingests in runs:
+        folder = deployment.linkage / LINKS / label
+        full, redacted = folder / REPORT, folder / REPORT_WITHOUT_IDENTIFIERS
+        if ingest_label in json.loads(ingests) and full.exists() and (
+                not redacted.exists() or full.read_bytes() != redacted.read_bytes()):
+            found.append((full, redacted if redacted.exists() else None))
+    return found
 
 
 def _ingests(tables: list[IdentifierTable]) -> list[str]:

@@ -10,11 +10,10 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from fivesafes.catalogue.destruction import destroy_identifiers
 from fivesafes.cli_support import actor_option, console, user_errors, with_home
 from fivesafes.home import Deployment
 from fivesafes.retention.service import (
-    DestructionCertificate,
-    destroy_identifiers,
     enforce,
     identifier_status,
 )
@@ -59,21 +58,12 @@ def identifiers_status(deployment: Deployment, as_json: bool, actor: str) -> Non
 @user_errors
 def identifiers_destroy(deployment: Deployment, ingest: str, reason: str,
                         actor: str) -> None:
-    """Destroy the identifier store of INGEST (kept for a quality review): shred its data key,
-    remove its files, and record a deletion certificate. Needs a linkage officer."""
+    """Destroy the identifiers of INGEST (kept for a quality review): shred its data key,
+    remove its files and quarantined rows, replace the reports that show them by their versions
+    without identifiers, and record a deletion certificate. Needs a linkage officer."""
     cert = destroy_identifiers(deployment, ingest, by=actor, reason=reason)
-    for line in certificate_lines(cert):
+    for line in cert.summary_lines():
         _say(line)
-
-
-def certificate_lines(cert: DestructionCertificate) -> list[str]:
-    """The deletion certificate, as lines to print."""
-    files = cert.details.get("files", [])
-    lines = [f"identifiers of {cert.ingest} destroyed at {cert.at} by {cert.by} "
-             f"(certificate: audit entry {cert.audit_seq})",
-             f"  data key {cert.details['key']['name']} shredded; {len(files)} file(s) removed:"]
-    lines += [f"    {f['path']}  sha256 {f['sha256']}  {f['bytes']:,} bytes" for f in files]
-    return lines
 
 
 # -- retention -------------------------------------------------------------------------------
@@ -90,7 +80,7 @@ def retention_enforce(deployment: Deployment) -> None:
     versions past theirs (run daily; acts as system:retention)."""
     report = enforce(deployment)
     for cert in report.destroyed:
-        for line in certificate_lines(cert):
+        for line in cert.summary_lines():
             _say(line)
     for name in report.removed_versions:
         _say(f"removed {name}")

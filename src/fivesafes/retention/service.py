@@ -1,14 +1,12 @@
 """Retention: reading and destroying identifier stores, and the schedule that removes what is no
 longer needed.
 
-* **Identifiers** are destroyed right after a successful linkage (:func:`destroy_identifiers`,
-  called by the link command), or kept for a quality review and destroyed by hand, or destroyed
-  by :func:`enforce` once ``settings.identifier_retention_days`` have passed since the ingest was
-  first linked. Before an identifier store is destroyed its *digests* are built (salted hashes of
-  identifier tokens, see :mod:`fivesafes.catalogue.digests`): the release gate and the replaced
-  ids use them later without any plaintext. Destruction overwrites and removes the store's data
-  key, removes its encrypted files, and writes a deletion certificate (what, when, who, why,
-  file digests) to the audit log in the same transaction.
+* **Identifiers** are destroyed when their link run is accepted (published), or kept for a
+  quality review and destroyed by hand, or, as a backstop, destroyed by :func:`enforce` once
+  ``settings.identifier_retention_days`` have passed since the ingest was first linked.
+  Destruction itself (digests first, then the store, its key, its quarantined rows and the
+  reports that show its identifiers, with a deletion certificate) is
+  :mod:`fivesafes.catalogue.destruction`.
 * **Superseded research-ready versions** stay for ``retention.superseded_version_days`` days (setting)
   after a newer version replaced them, then :func:`enforce` removes them, with a certificate.
 """
@@ -16,127 +14,25 @@ longer needed.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from fivesafes import audit
 from fivesafes.accounts import Role, authorise
-from fivesafes.catalogue.digests import digest_folder, ensure_digests_locked, has_digests
+from fivesafes.catalogue.destruction import DestructionCertificate, destroy_as_scheduled
+from fivesafes.catalogue.digests import has_digests
 from fivesafes.catalogue.versions import remove_expired_versions
-from fivesafes.home import Busy, Deployment
+from fivesafes.home import Deployment
 from fivesafes.sources.identifier_store import (
-    DESTROYED,
     HELD,
-    RetentionError,
-    certificate_entry,
-    file_records,
-    ingest_run,
-    sha256_of,
 )
 from fivesafes.store.models import IngestRun, LinkRun
 
 RETENTION_ACTOR = "system:retention"
 DOING = "destroy identifiers"
-
-
-# -- destroying -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class DestructionCertificate:
-    """What the audit entry ``identifiers.destroyed`` records."""
-
-    ingest: str
-    at: str
-    by: str
-    reason: str
-    audit_seq: int
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-def destroy_identifiers(deployment: Deployment, ingest_label: str, *, by: str, reason: str
-                        ) -> DestructionCertificate:
-    """Destroy the identifier store of ``ingest_label``: build its digests first (while it can
-    still be read), then shred its data key and remove its files, recording a deletion
-    certificate in the audit log in the same transaction. ``by`` is a linkage officer."""
-    with deployment.store.reading() as session:
-        authorise(session, by, (Role.LINKAGE_OFFICER,), DOING)
-    return _destroy(deployment, ingest_label, by=by, reason=reason, authorised=True)
-
-
-def _destroy(deployment: Deployment, ingest_label: str, *, by: str, reason: str,
-             authorised: bool) -> DestructionCertificate:
-    if not reason.strip():
-        raise RetentionError("say why the identifiers are destroyed (--reason), e.g. "
-                             "'linkage link-0002 complete'")
-    with Busy(deployment, "identifiers"):
-        return _destroy_locked(deployment, ingest_label, by=by, reason=reason.strip(),
-                               authorised=authorised)
-
-
-def _destroy_locked(deployment: Deployment, ingest_label: str, *, by: str, reason: str,
-                    authorised: bool) -> DestructionCertificate:
-    run = ingest_run(deployment, ingest_label)
-    if run.identifiers == DESTROYED:
-        entry = certificate_entry(deployment, ingest_label)
-        raise RetentionError(
-            f"the identifiers of {ingest_label} were already destroyed"
-            + (f" at {entry.at} by {entry.actor}" if entry else "") + "; nothing to do"
-        )
-    key_held = deployment.keys.has_key(run.data_key)
-    if key_held:
-        ensure_digests_locked(deployment, ingest_label, by=by)
-    deployment.clear_abandoned_work("destroy")
-    folder = deployment.linkage / "identifiers" / ingest_label
-    # Quarantined rows can hold identifier values (a bad date of birth, say): they go too.
-    quarantine = deployment.linkage / "quarantine" / ingest_label
-    key_path = deployment.keys.folder / f"{run.data_key}.wrapped"
-    files = file_records(deployment, [f for d in (folder, quarantine) if d.exists()
-                                      for f in d.rglob("*")])
-    at = deployment.clock()
-    details: dict[str, Any] = {
-        "what": f"identifier store of {ingest_label}",
-        "sources": {s.source: s.rows_accepted for s in run.sources},
-        "files": files,
-        "key": {"name": run.data_key, **({"sha256": sha256_of(key_path),
-                                          "bytes": key_path.stat().st_size} if key_held
-                                         else {"note": "already shredded by an interrupted run"})},
-        "method": "data key overwritten with random bytes and removed; encrypted files and "
-                  "quarantined rows removed",
-        "reason": reason,
-        "digests_kept": (deployment.relative(digest_folder(deployment, ingest_label))
-                         if has_digests(deployment, ingest_label) else None),
-    }
-    trash = deployment.new_work_folder("destroy")
-    try:
-        with deployment.store.transaction() as session:
-            if authorised:  # the schedule (enforce) acts as the system, on what is due only
-                authorise(session, by, (Role.LINKAGE_OFFICER,), DOING)
-            row = session.get(IngestRun, run.id)
-            row.identifiers = DESTROYED
-            entry = audit.record(session, by=by, action="identifiers.destroyed",
-                                 subject=ingest_label, details=details, at=at)
-            session.flush()
-            moved: list[tuple[Path, Path]] = []
-            try:
-                for origin, name in ((folder, "identifiers"), (quarantine, "quarantine")):
-                    if origin.exists():
-                        os.rename(origin, trash / name)
-                        moved.append((trash / name, origin))
-                deployment.keys.shred(run.data_key)  # irreversible: the last step
-            except BaseException:
-                for place, origin in reversed(moved):
-                    os.rename(place, origin)
-                raise
-            seq = entry.seq
-    finally:
-        shutil.rmtree(trash, ignore_errors=True)
-    return DestructionCertificate(ingest_label, audit.utc_iso(at), by, reason, seq, details)
 
 
 # -- status -----------------------------------------------------------------------------------
@@ -214,8 +110,8 @@ def enforce(deployment: Deployment, *, by: str = RETENTION_ACTOR) -> RetentionRe
     for status in _statuses(deployment):
         if status.status == HELD and status.destroy_after and \
                 _parse_time(status.destroy_after) <= now:
-            destroyed.append(_destroy(
-                deployment, status.ingest, by=by, authorised=False,
+            destroyed.append(destroy_as_scheduled(
+                deployment, status.ingest, by=by,
                 reason=f"retention schedule: identifiers kept {days} days after linkage "
                        f"({', '.join(status.linked_in)})"))
     removed = remove_expired_versions(
