@@ -314,7 +314,7 @@ def _suggest(m: _Measure, limit: int) -> tuple[tuple[Suggestion, ...], int, int,
         found = lattice.search(m.plan.bottom, top, lambda n: m.k(n) >= m.threshold, m.loss)
     except ValueError as exc:
         return (), 0, 0, f"no suggestions: {exc}; ask for fewer quasi-identifiers"
-    suggestions = tuple(Suggestion(_changes(keys, node), round(m.loss(node), 6),
+    suggestions = tuple(Suggestion(_changes(keys, node), m.loss(node),
                                    m.figures(node)) for node in found.minimal[:limit])
     note = "" if suggestions else (
         f"no combination of coarser levels reaches k = {m.threshold}; fields the project "
