@@ -47,3 +47,14 @@ def test_each_sensitive_field_is_measured(tmp_path) -> None:
     assert by["mags.ethnicity"].sensitivity == "special_category"
     off = by["mags.offence"]
     assert (off.distinct_l, off.homogeneous_classes, off.homogeneous_units) == (1, 2, 8)
+
+
+def test_measure_in_one_pass_agrees_with_the_separate_queries() -> None:
+    from fivesafes.risk.classes import figures, record_classes
+    from fivesafes.risk.diversity import measure
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT i % 3 AS a, i % 5 AS b, i % 4 AS s FROM range(50) r(i)")
+    f, d = measure(con, record_counts("t", ["a", "b"], "s"), ["a", "b"], threshold=4)
+    assert f == figures(con, record_classes("t", ["a", "b"]), threshold=4, unit="record")
+    assert d == summarise(con, record_counts("t", ["a", "b"], "s"), ["a", "b"])

@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from fivesafes.risk.classes import ClassFigures
 from fivesafes.sql import quote
 
 
@@ -69,3 +70,27 @@ def summarise(con: duckdb.DuckDBPyConnection, counts_sql: str, keys: Sequence[st
     entropy = round(math.exp(h), 9) if h is not None else 0.0
     return (int(classes), int(distinct or 0), entropy, int(homogeneous),
             int(homogeneous_units))
+
+
+def measure(con: duckdb.DuckDBPyConnection, counts_sql: str, keys: Sequence[str], *,
+            threshold: int, unit: str = "record") -> tuple[ClassFigures, tuple[int, int, float,
+                                                                               int, int]]:
+    """k-anonymity, uniques, prosecutor risk and the l-diversity of one field, in a single
+    aggregate over a counts relation (records as units): the fast path for one large table."""
+    group = f" GROUP BY {', '.join(quote(k) for k in keys)}" if keys else ""
+    per_class = (f"SELECT count(*) AS d, sum(n) AS size, "  # noqa: S608
+                 f"greatest(ln(sum(n)) - sum(n * ln(n)) / sum(n), 0) AS h "
+                 f"FROM ({counts_sql}){group}")
+    row = con.execute(
+        "SELECT coalesce(sum(size), 0), count(*), coalesce(min(size), 0), "  # noqa: S608
+        "count(*) FILTER (WHERE size = 1), coalesce(sum(size) FILTER (WHERE size < $1), 0), "
+        "min(d), min(h), count(*) FILTER (WHERE d = 1), "
+        f"coalesce(sum(size) FILTER (WHERE d = 1), 0) FROM ({per_class})",
+        [threshold]).fetchone()
+    units, n_classes, k, uniques, below = (int(v) for v in row[:5])
+    figures = ClassFigures(unit=unit, threshold=threshold, units=units, records=units,
+                           classes=n_classes, k=k, uniques=uniques, below_k=below,
+                           records_below_k=below, max_risk=1.0 / k if k else 0.0,
+                           mean_risk=n_classes / units if units else 0.0)
+    entropy = round(math.exp(row[6]), 9) if row[6] is not None else 0.0
+    return figures, (n_classes, int(row[5] or 0), entropy, int(row[7]), int(row[8]))
