@@ -29,6 +29,8 @@ test: lint
 	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 bench: venv
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[bench]'
+	$(BIN)/python -m pip install -q --no-deps pycanon==1.3.6
 	$(BIN)/python bench/run_all.py
 
 # Re-pin every dependency to what is installed now (run after changing pyproject.toml).
