@@ -103,9 +103,9 @@ def _query(ds: PlannedDataset, plan: Plan, root: Path, key: bytes, p: Params) ->
             + (f" WHERE {' AND '.join(where)}" if where else "") + order)
 
 
-def _write(con: duckdb.DuckDBPyConnection, sql: str, params: list[object], path: Path,
-           file_key: bytes, associated: bytes) -> str:
-    reader = con.execute(sql, params).fetch_record_batch(_BATCH_ROWS)
+def _write(con: duckdb.DuckDBPyConnection, table: str, path: Path, file_key: bytes,
+           associated: bytes) -> str:
+    reader = con.table(table).to_arrow_reader(_BATCH_ROWS)
     encrypted = EncryptedWriter(path, file_key, associated)
     hashing = _Hashing(encrypted)
     sink = pa.PythonFile(hashing, mode="w")
@@ -147,7 +147,7 @@ def build_files(plan: Plan, *, build: int, root: Path, out: Path, pseudonym_key:
             query = _query(ds, plan, root, pseudonym_key, p)
             con.execute(f"CREATE OR REPLACE TEMP TABLE fs_extract AS {query}", p.values)
             path = out / f"{ds.name}{SUFFIX}"
-            content = _write(con, "SELECT * FROM fs_extract", [], path, file_key,
+            content = _write(con, "fs_extract", path, file_key,
                              associated_data(plan.application, build, ds.name))
             rows, persons, stats = _stats(con, ds)
             if any(c.name == PERSON_ID for c in ds.columns):

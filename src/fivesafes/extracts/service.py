@@ -224,6 +224,9 @@ def _build_in(deployment: Deployment, work: Path, plan: Plan, build: int, applic
         except BaseException:
             for now, before in reversed(moved):
                 os.rename(now, before)
+            for parent in (target.parent, target.parent.parent):
+                if parent.is_dir() and not any(parent.iterdir()):
+                    parent.rmdir()
             raise
     return {"application": plan.application, "project": plan.project, "build": build,
             "folder": target, "manifest": content, "manifest_sha256": digest, "rows": rows,
