@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from tests.conftest import PG_ADMIN_URL, FakeClock, _pg
 
 from fivesafes import accounts
 from fivesafes.accounts import passwords
@@ -39,7 +40,6 @@ from fivesafes.linkage.runs import link_home
 from fivesafes.sources.contract import load_all
 from fivesafes.sources.ingest import ingest
 from fivesafes.synth import generate
-from tests.conftest import PG_ADMIN_URL, FakeClock, _pg
 
 PASSWORD = "a long enough test passphrase"
 OFFICER = "l.officer"

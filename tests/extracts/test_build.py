@@ -13,6 +13,7 @@ from datetime import date
 import duckdb
 import pytest
 from sqlalchemy import select
+from tests.extracts.conftest import OFFICER, Walk
 
 from fivesafes import audit
 from fivesafes.errors import PermissionDenied
@@ -21,7 +22,6 @@ from fivesafes.extracts import build_extract, extract_manifest, read_extract
 from fivesafes.extracts import service as service_module
 from fivesafes.extracts.models import CURRENT, SUPERSEDED, ProjectExtract
 from fivesafes.store.models import AuditEntry
-from tests.extracts.conftest import OFFICER, Walk
 
 MAGISTRATES = {"magistrates": [("offence_code", "offence_group"),
                                ("hearing_date", "hearing_date_month"),
