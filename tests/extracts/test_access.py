@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
+from tests.extracts.conftest import ACCESS, ADMIN, OFFICER, Walk
 
 from fivesafes.errors import NotFound, PermissionDenied
 from fivesafes.extracts import build_extract, extract_manifest, read_extract
 from fivesafes.governance import agreements, people, projects
 from fivesafes.store.models import AuditEntry
-from tests.extracts.conftest import ACCESS, ADMIN, OFFICER, Walk
 
 WANTED = {"magistrates": [("outcome", "outcome")]}
 

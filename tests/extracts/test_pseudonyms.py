@@ -21,7 +21,7 @@ def _in_duckdb(key: bytes, kind: str, values: list[str | None]) -> list[str | No
         expression = project_pseudonym_sql("v", key, kind, "PX", p)
         con.execute("CREATE TABLE t (i INTEGER, v VARCHAR)")
         con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(values)))
-        sql = f"SELECT {expression} FROM t ORDER BY i"  # noqa: S608
+        sql = f"SELECT {expression} FROM t ORDER BY i"
         return [r[0] for r in con.execute(sql, p.values).fetchall()]
     finally:
         con.close()
