@@ -17,6 +17,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from fivesafes.sql import Params
+
 RECORD_KEY_HEX = 32  # 128 bits
 
 
@@ -239,3 +241,48 @@ def _plan(pair_clusters: list[Any], pair_persons: list[str], pair_overlaps: list
               SPLIT: len(split_clusters), MERGED: len(merged_into), RETIRED: len(gone),
               MOVED: sum(1 for e in events if e.reason == MOVED)}
     return _Plan(ids, tuple(events), counts)
+
+
+# -- project pseudonyms ------------------------------------------------------------------------
+#
+# In a project's extract, every person id and replaced id is re-keyed: the keyed HMAC-SHA256
+# (RFC 2104), under a key held for that project only, of what the id stands for and its value.
+# Two projects' keys differ, so their extracts share no id and cannot be joined; a project keeps
+# its key, so a person keeps their pseudonym across rebuilds. Without the key a pseudonym cannot
+# be traced back to the research-ready id, nor recomputed from it.
+#
+# :func:`project_pseudonyms` computes them in Python; :func:`project_pseudonym_sql` computes the
+# same values inside DuckDB (HMAC written out from its definition over DuckDB's SHA-256, the
+# padded keys bound as parameters, never in the SQL text), which is what an extract build uses.
+
+PROJECT_PSEUDONYM_HEX = 20  # 80 bits
+PROJECT_PERSON_PREFIX = "PX"
+PROJECT_REPLACED_PREFIX = "RX"
+_HMAC_BLOCK = 64  # SHA-256's block size
+
+
+def project_pseudonyms(key: bytes, kind: str, prefix: str, values: list[str]) -> list[str]:
+    """The project pseudonym of each value: ``prefix`` and the first 20 hex digits (upper case)
+    of HMAC-SHA256(key, kind NUL value). ``kind`` (``person``, ``replaced``) keeps ids of
+    different kinds apart even if their values were equal."""
+    head = kind.encode("utf-8") + b"\x00"
+    digest = hmac.digest
+    return [prefix + digest(key, head + v.encode("utf-8"), "sha256").hex()[
+        :PROJECT_PSEUDONYM_HEX].upper() for v in values]
+
+
+def _padded_keys(key: bytes) -> tuple[bytes, bytes]:
+    if not 16 <= len(key) <= _HMAC_BLOCK:
+        raise ValueError("a project pseudonym key has 16 to 64 bytes")
+    block = key.ljust(_HMAC_BLOCK, b"\x00")
+    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
+
+
+def project_pseudonym_sql(column: str, key: bytes, kind: str, prefix: str, p: Params) -> str:
+    """A DuckDB expression giving :func:`project_pseudonyms` of the VARCHAR expression
+    ``column`` (NULL stays NULL). ``p`` collects the bound values."""
+    inner, outer = _padded_keys(key)
+    message = f"encode({p(kind + chr(0))} || {column})"
+    mac = f"sha256({p(outer)}::BLOB || unhex(sha256({p(inner)}::BLOB || {message})))"
+    return (f"CASE WHEN {column} IS NULL THEN NULL ELSE {p(prefix)} || "
+            f"upper(left({mac}, {PROJECT_PSEUDONYM_HEX})) END")

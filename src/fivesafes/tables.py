@@ -3,5 +3,6 @@ schema test compares it with the migrations). It sits on the top floor: it knows
 
 from fivesafes.accounts import models as accounts_models  # noqa: F401
 from fivesafes.catalogue import models as catalogue_models  # noqa: F401
+from fivesafes.extracts import models as extracts_models  # noqa: F401
 from fivesafes.governance import models as governance_models  # noqa: F401
 from fivesafes.store import models  # noqa: F401
