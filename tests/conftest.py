@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,11 +43,12 @@ def _pg() -> sa.Engine | None:
     return _pg_engine
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database URL for an empty metadata store, on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
+@contextmanager
+def store_url(backend: str, folder: Path) -> Iterator[str]:
+    """A database URL for an empty metadata store on ``backend`` (``sqlite``: a file in
+    ``folder``; ``postgresql``: a schema of its own, dropped afterwards)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'store.db'}"
         return
     engine = _pg()
     if engine is None:
@@ -59,6 +61,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     finally:
         with engine.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL for an empty metadata store, on each backend."""
+    with store_url(request.param, tmp_path) as url:
+        yield url
 
 
 class FakeClock:

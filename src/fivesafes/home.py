@@ -129,6 +129,22 @@ class Deployment:
         self.store.dispose()
 
 
+def move_all(moves: Iterable[tuple[Path, Path]]) -> None:
+    """Rename each ``(origin, target)`` in order (making the target's parents, private); if one
+    fails, put the ones already moved back and re-raise. Call it inside the transaction that
+    records what was moved, so a failure rolls back both."""
+    done: list[tuple[Path, Path]] = []
+    try:
+        for origin, target in moves:
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.rename(origin, target)
+            done.append((origin, target))
+    except BaseException:
+        for origin, target in reversed(done):
+            os.rename(target, origin)
+        raise
+
+
 def _mkdir_private(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(path, 0o700)

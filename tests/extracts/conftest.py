@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from argon2 import PasswordHasher
-from tests.conftest import PG_ADMIN_URL, FakeClock, _pg
+from tests.conftest import FakeClock, store_url
 
 from fivesafes import accounts
 from fivesafes.accounts import passwords
@@ -64,19 +63,8 @@ def published(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
               ) -> Iterator[Published]:
     """A home with published research-ready datasets (120 synthetic people), on each backend."""
     folder = tmp_path_factory.mktemp("extracts")
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'store.db'}"
-    else:
-        engine = _pg()
-        if engine is None:
-            pytest.skip("PostgreSQL not reachable")
-        schema = f"fs_{uuid.uuid4().hex[:16]}"
-        with engine.connect() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
     clock = FakeClock(START)
-    with pytest.MonkeyPatch.context() as mp:
+    with store_url(request.param, folder) as url, pytest.MonkeyPatch.context() as mp:
         mp.setattr(passwords, "HASHER",
                    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         home = init_home(folder / "home", by="os:tester", db_url=url, clock=clock)
@@ -101,9 +89,6 @@ def published(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
             yield Published(home, clock)
         finally:
             home.close()
-            if schema is not None:
-                with _pg().connect() as conn:
-                    conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 class Walk:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 from datetime import date
 
 import duckdb
@@ -248,7 +249,7 @@ def test_a_killed_build_leaves_nothing_and_a_rerun_completes(walk: Walk, monkeyp
     assert list(walk.home.work.glob("extract-*"))  # the killed run's scratch folder
 
     # killed as the files move into place: the rename is undone with the transaction
-    real_rename, renames = service_module.os.rename, []
+    real_rename, renames = os.rename, []  # the rename of home.move_all
 
     def dies_on_folder_rename(src, dst):
         renames.append(dst)
@@ -257,7 +258,7 @@ def test_a_killed_build_leaves_nothing_and_a_rerun_completes(walk: Walk, monkeyp
         return real_rename(src, dst)
 
     with monkeypatch.context() as mp:
-        mp.setattr(service_module.os, "rename", dies_on_folder_rename)
+        mp.setattr(os, "rename", dies_on_folder_rename)
         with pytest.raises(KeyboardInterrupt):
             build_extract(walk.home, by=OFFICER, reference=reference)
     assert _leftovers(walk, reference) == []

@@ -59,7 +59,7 @@ from fivesafes.catalogue.models import (
     Release,
 )
 from fivesafes.catalogue.persons import PersonIds, ensure_person_ids, link_run
-from fivesafes.home import Busy, Deployment
+from fivesafes.home import Busy, Deployment, move_all
 from fivesafes.pseudonyms import REPLACED_ID_PREFIX, random_ids
 from fivesafes.sources.identifier_store import HELD, file_records
 from fivesafes.store.models import IngestRun, LinkRun
@@ -342,18 +342,5 @@ def _record(deployment: Deployment, label: str, link: LinkRun, person_ids: Perso
                      details={"link": link.label, **release.summary, "files": files})
         session.flush()
         moves.append((work / "linkage" / label, deployment.linkage / "releases" / label))
-        _move_all(moves)
+        move_all(moves)
     return published
-
-
-def _move_all(moves: list[tuple[Path, Path]]) -> None:
-    done: list[tuple[Path, Path]] = []
-    try:
-        for origin, target in moves:
-            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.rename(origin, target)
-            done.append((origin, target))
-    except BaseException:
-        for origin, target in reversed(done):
-            os.rename(target, origin)
-        raise

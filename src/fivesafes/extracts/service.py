@@ -20,7 +20,7 @@ Shredding a build's data key makes its files unreadable.
 
 from __future__ import annotations
 
-import os
+import hashlib
 import shutil
 import time
 from dataclasses import dataclass
@@ -54,7 +54,7 @@ from fivesafes.governance.access import may_access
 from fivesafes.governance.applications import get_application
 from fivesafes.governance.lifecycle import State
 from fivesafes.governance.models import Application
-from fivesafes.home import Busy, Deployment
+from fivesafes.home import Busy, Deployment, move_all
 from fivesafes.keys import new_key
 from fivesafes.sources.identifier_store import file_records, sha256_of
 
@@ -186,10 +186,9 @@ def _build_in(deployment: Deployment, work: Path, plan: Plan, build: int, applic
                        key_names={"pseudonym": pseudonym_name, "data": data_name})
     raw = manifest_bytes(content)
     (out / MANIFEST).write_bytes(raw)
-    digest = sha256_of(out / MANIFEST)
+    digest = hashlib.sha256(raw).hexdigest()
     write_extract_dictionary(plan, files, content, out)
     rows = sum(f.rows for f in files)
-    moved: list[tuple[Path, Path]] = []
     with deployment.store.transaction() as session:
         _buildable(session, by, plan.application, moment.date())  # still allowed as it commits
         previous = _current(session, application_id)
@@ -214,16 +213,9 @@ def _build_in(deployment: Deployment, work: Path, plan: Plan, build: int, applic
                          if previous else []})
         session.flush()
         try:
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            for wrapped in sorted(staged.glob("*.wrapped")):
-                destination = keys.folder / wrapped.name
-                os.rename(wrapped, destination)
-                moved.append((destination, wrapped))
-            os.rename(out, target)
-            moved.append((target, out))
+            move_all([*((wrapped, keys.folder / wrapped.name)
+                        for wrapped in sorted(staged.glob("*.wrapped"))), (out, target)])
         except BaseException:
-            for now, before in reversed(moved):
-                os.rename(now, before)
             for parent in (target.parent, target.parent.parent):
                 if parent.is_dir() and not any(parent.iterdir()):
                     parent.rmdir()

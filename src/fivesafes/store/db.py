@@ -114,15 +114,14 @@ class Store:
             session.info["audit_seal_key"] = self._seal_key
             session.begin()
             try:
-                yield session
+                try:
+                    yield session
+                finally:
+                    session.expunge_all()
+                    session.rollback()
             except PermissionDenied as exc:
-                session.expunge_all()
-                session.rollback()
                 self.record_refusal(exc, session.info.get(ACTOR_INFO))
                 raise
-            finally:
-                session.expunge_all()
-                session.rollback()
 
     def record_refusal(self, refusal: PermissionDenied, actor: str | None) -> None:
         """Append a ``security.refused`` entry for ``refusal`` in a transaction of its own: who
