@@ -28,7 +28,23 @@ def test_default_config_gives_safe_defaults(tmp_path: Path) -> None:
                                 ingest_chunk_rows=200_000, identifier_retention_days=30)
     # every default written to the file is one load_settings knows
     raw = tomllib.loads(default_config_text())
-    assert set(raw) == {"store", "ingest", "retention"}
+    assert set(raw) == {"store", "ingest", "retention", "risk"}
+    assert (settings.risk_k, settings.risk_key_classes) == (10, ("quasi_identifier",))
+
+
+@pytest.mark.parametrize("text", ["[risk]\nk = 1\n", "[risk]\nk = true\n",
+                                  '[risk]\nkey_classes = ["names"]\n',
+                                  "[risk]\nkey_classes = []\n"])
+def test_risk_settings_are_checked(tmp_path: Path, text: str) -> None:
+    with pytest.raises(HomeError, match="risk"):
+        load_settings(_home(tmp_path, text))
+
+
+def test_risk_settings_are_read(tmp_path: Path) -> None:
+    settings = load_settings(_home(tmp_path, '[risk]\nk = 5\nkey_classes = '
+                                             '["quasi_identifier", "special_category"]\n'))
+    assert settings.risk_k == 5
+    assert settings.risk_key_classes == ("quasi_identifier", "special_category")
 
 
 def test_empty_file_gives_the_same_defaults(tmp_path: Path) -> None:

@@ -21,7 +21,9 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "store": {"url"},
     "ingest": {"chunk_rows"},
     "retention": {"identifier_days", "superseded_version_days"},
+    "risk": {"k", "key_classes"},
 }
+RISK_KEY_CLASSES = ("quasi_identifier",)
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class Settings:
     ingest_chunk_rows: int = 200_000
     identifier_retention_days: int = 30
     superseded_version_retention_days: int = 365
+    risk_k: int = 10
+    risk_key_classes: tuple[str, ...] = RISK_KEY_CLASSES
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -54,6 +58,13 @@ def default_config_text() -> str:
         "identifier_days = 30\n"
         "# Days a superseded research-ready version is kept before it is removed.\n"
         "superseded_version_days = 365\n"
+        "\n"
+        "[risk]\n"
+        "# The disclosure risk threshold: a requested combination of fields should put every\n"
+        "# person in a class of at least k persons (k-anonymity).\n"
+        "k = 10\n"
+        "# Sensitivity classes whose fields count as quasi-identifiers (key variables).\n"
+        'key_classes = ["quasi_identifier"]\n'
     )
 
 
@@ -95,5 +106,16 @@ def load_settings(home: Path) -> Settings:
     for key, value in (("identifier_days", days), ("superseded_version_days", superseded)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise HomeError(f"{path}: retention.{key} must be a whole number of days")
+    risk = raw.get("risk", {})
+    k = risk.get("k", 10)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+        raise HomeError(f"{path}: risk.k must be a whole number of at least 2")
+    key_classes = risk.get("key_classes", list(RISK_KEY_CLASSES))
+    known = ("quasi_identifier", "special_category", "criminal_offence", "other")
+    if (not isinstance(key_classes, list) or not key_classes
+            or any(c not in known for c in key_classes)):
+        raise HomeError(f"{path}: risk.key_classes must be a list of sensitivity classes, "
+                        f"each one of {', '.join(known)}")
     return Settings(db_url=url, ingest_chunk_rows=chunk, identifier_retention_days=days,
-                    superseded_version_retention_days=superseded, raw=raw)
+                    superseded_version_retention_days=superseded, risk_k=k,
+                    risk_key_classes=tuple(key_classes), raw=raw)

@@ -57,8 +57,18 @@ def test_the_demo_walks_an_application_to_the_public_register(home, tmp_path, mo
     lines = demo.run_demo(home)
     text = "\n".join(lines)
     assert ("application A-0001 asks for magistrates v1: offence_code as offence_group, "
-            "age_at_hearing as age_at_hearing_band, outcome as outcome; prison v1: "
-            "RECEPTION_DATE as RECEPTION_DATE_year, ETHNICITY as ETHNICITY") in text
+            "age_at_hearing as age_at_hearing, outcome as outcome; prison v1: "
+            "ETHNICITY as ETHNICITY") in text
+    # the draft is assessed; its exact age does not meet k, and the first suggestion is taken
+    draft = lines.index("risk assessment of the draft:")
+    assert lines[draft + 1].startswith("  k-anonymity (persons): ")
+    assert "NOT met" in lines[draft + 1]
+    [taken] = [line for line in lines if line.startswith("suggestion taken: ")]
+    assert "magistrates.age_at_hearing" in taken
+    after = lines.index("risk assessment after the change:")
+    assert "(threshold 10: met)" in lines[after + 1]
+    assert any(line.startswith("submitted; the panels will see: k-anonymity (persons): ")
+               for line in lines)
     assert "routed to HMCTS Data Access Panel -> Data Access Group -> Data Access Governance " \
            "Board -> National Research Committee -> Research Accreditation Panel" in text
     assert "National Research Committee: approved by panel.nrc" in text

@@ -24,6 +24,8 @@ from fivesafes.governance import (
 )
 from fivesafes.governance.lifecycle import State
 from fivesafes.home import Deployment
+from fivesafes.risk.data import StaticData
+from tests.example_data import example_data
 
 PASSWORD = "a long enough test passphrase"
 LONG = ("The project cannot answer its research question without this field, because the "
@@ -40,10 +42,18 @@ def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
                         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
+@pytest.fixture(scope="session")
+def example_published(tmp_path_factory: pytest.TempPathFactory) -> StaticData:
+    """Published files for the example catalogue, written once per test session."""
+    return example_data(tmp_path_factory.mktemp("example-data"))
+
+
 @pytest.fixture(autouse=True)
-def example_datasets() -> Iterator[None]:
-    """Governance tests apply for the example catalogue's (fake) datasets, not a home's."""
-    catalogue.use_catalogue(lambda deployment: example_catalogue())
+def example_datasets(example_published: StaticData) -> Iterator[None]:
+    """Governance tests apply for the example catalogue's (fake) datasets, not a home's, and
+    their risk is assessed on example data made for that catalogue."""
+    catalogue.use_catalogue(lambda deployment: example_catalogue(),
+                            lambda deployment: example_published)
     yield
     catalogue.use_catalogue(None)
 

@@ -27,7 +27,7 @@ def run(home, monkeypatch):
     group = click.Group()
     register_commands(group)
     assert sorted(group.commands) == ["admin", "agreement", "application", "panel", "people",
-                                      "project", "register"]
+                                      "project", "register", "risk"]
 
     def invoke(*args: str, stdin: str | None = None, code: int = 0) -> Result:
         result = CliRunner().invoke(group, [*args, "--home", str(home.root)], input=stdin,

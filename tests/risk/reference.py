@@ -8,8 +8,8 @@ from collections import Counter, defaultdict
 
 
 def person_classes(datasets: list[list[tuple[str, tuple]]]) -> dict[str, tuple]:
-    """Each person's class key: per dataset, the sorted key tuples of their records (None when
-    the person has no record there). ``datasets`` holds (person_id, keys) rows."""
+    """Each person's class key: per dataset, the sorted distinct key tuples of their records
+    (None when the person has no record there). ``datasets`` holds (person_id, keys) rows."""
     per: list[dict[str, list[tuple]]] = []
     for rows in datasets:
         grouped: dict[str, list[tuple]] = defaultdict(list)
@@ -17,7 +17,7 @@ def person_classes(datasets: list[list[tuple[str, tuple]]]) -> dict[str, tuple]:
             grouped[person].append(keys)
         per.append(grouped)
     everyone = {p for grouped in per for p in grouped}
-    return {p: tuple(tuple(sorted(g[p], key=repr)) if p in g else None for g in per)
+    return {p: tuple(tuple(sorted(set(g[p]), key=repr)) if p in g else None for g in per)
             for p in everyone}
 
 

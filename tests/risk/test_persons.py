@@ -46,6 +46,20 @@ def test_many_records_of_one_person_are_one_unit(tmp_path) -> None:
     assert (d.distinct_l, d.homogeneous_classes, d.homogeneous_units) == (1, 1, 1)  # p3: theft
 
 
+def test_how_many_records_carry_a_value_is_not_a_key(tmp_path) -> None:
+    # p1 has three hearings in 2024-01, p2 one: the same set of values, so the same class
+    pub = Published(tmp_path).add("mags", _mags([
+        ("p1", "f", "2024-01", "t"), ("p1", "f", "2024-01", "t"), ("p1", "f", "2024-01", "t"),
+        ("p2", "f", "2024-01", "t"), ("p3", "m", "2024-01", "t")]), MAGS)
+    request = Request.of({("mags", "v1"): {"sex": "sex", "month": "hearing_month"}})
+    a = assess(pub.catalogue, pub.data, request, k=2)
+    assert (a.persons.units, a.persons.classes, a.persons.k, a.persons.uniques) == (3, 2, 1, 1)
+    assert a.persons.records_below_k == 1  # p3 only
+    # leaving every key out leaves presence only: one class, whatever the record counts
+    coarse = assess(pub.catalogue, pub.data, Request.of({("mags", "v1"): {"sex": "sex"}}), k=2)
+    assert (coarse.persons.classes, coarse.persons.k) == (2, 1)
+
+
 def test_two_datasets_joined_on_person_id(tmp_path) -> None:
     mags = _mags([("p1", "f", "2024-01", "t"), ("p2", "f", "2024-01", "t"),
                   ("p3", "m", "2024-01", "t"), ("p4", "m", "2024-01", "t")])

@@ -1,5 +1,5 @@
-"""The governance part of ``make demo``: a researcher applies for a few fields, the routed panels
-approve, the project is accredited and provisioned, and the public register lists it.
+"""The governance part of ``make demo``: a researcher applies for a few fields, assesses the
+disclosure risk of the draft and takes a suggestion, submits; the routed panels approve, the project is accredited and provisioned, and the public register lists it.
 
 Every account gets a random password that is used once and never printed or stored in clear.
 The application asks for fields of the datasets ``fivesafes publish`` put in the home's
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from fivesafes import accounts
 from fivesafes.accounts.panels import routing_for
@@ -22,6 +23,7 @@ from fivesafes.governance import (
     projects,
     register,
     reviews,
+    views,
 )
 from fivesafes.governance.application_form import MIN_STRONG_JUSTIFICATION
 from fivesafes.governance.catalogue import catalogue_for
@@ -34,13 +36,10 @@ WANTED = {  # dataset: [(field, level, why it is needed)], as the synthetic data
     "magistrates": [
         ("offence_code", "offence_group", "Offence groups let us compare pathways for "
                                           "violent, acquisitive and motoring offences"),
-        ("age_at_hearing", "age_at_hearing_band", "Age bands let us separate young adults from "
-                                                  "others"),
+        ("age_at_hearing", "age_at_hearing", "Age lets us separate young adults from others"),
         ("outcome", "outcome", "The outcome shows which cases end in custody"),
     ],
     "prison": [
-        ("RECEPTION_DATE", "RECEPTION_DATE_year", "The year of reception dates each custody "
-                                                  "spell"),
         ("ETHNICITY", "ETHNICITY", "Ethnic groups let us test for disparities in custodial "
                                    "outcomes, a question of public concern"),
     ],
@@ -55,6 +54,34 @@ def _justify(reason: str) -> str:
     text = (f"{reason}. The research questions compare groups of cases, and this field is "
             "what defines those groups in the linked data.")
     return text if len(text) >= MIN_STRONG_JUSTIFICATION else text + " " + "It is essential."
+
+
+def _asked(form: dict[str, Any]) -> str:
+    return "; ".join(f"{ds['name']} {ds['version']}: " + ", ".join(
+        f"{f['name']} as {f['level']}" for f in ds["fields"]) for ds in form["datasets"])
+
+
+def _take_a_suggestion(d: Deployment, reference: str, form: dict[str, Any]) -> list[str]:
+    """The applicant assesses the draft's disclosure risk and, if it does not meet the
+    threshold, takes the first suggestion and assesses again."""
+    first = applications.assess_risk(d, by=LEAD, reference=reference)
+    lines = ["risk assessment of the draft:", *(f"  {line}" for line in first.lines())]
+    if first.meets_threshold or not first.suggestions:
+        return lines
+    taken = first.suggestions[0]
+    for change in taken.changes:
+        dataset = next(ds for ds in form["datasets"] if ds["name"] == change.dataset)
+        if change.to_level is None:
+            dataset["fields"] = [f for f in dataset["fields"] if f["name"] != change.name]
+        else:
+            for f in dataset["fields"]:
+                if f["name"] == change.name:
+                    f["level"] = change.to_level
+    applications.update_application(d, by=LEAD, reference=reference, form=form)
+    again = applications.assess_risk(d, by=LEAD, reference=reference)
+    lines.append(f"suggestion taken: {taken.text}; {reference} now asks for {_asked(form)}")
+    lines += ["risk assessment after the change:", *(f"  {line}" for line in again.lines())]
+    return lines
 
 
 def run_demo(deployment: Deployment) -> list[str]:
@@ -127,7 +154,7 @@ def run_demo(deployment: Deployment) -> list[str]:
              "why_not_coarser": "A coarser level would merge the groups the research "
                                 "questions compare, so they could not be answered."}
             for f, level, why in fields]})
-    reference = applications.create_application(d, by=LEAD, form={
+    form = {
         "project": project, "datasets": datasets,
         "coverage": {"from": today.replace(year=today.year - 8, month=1, day=1),
                      "to": today.replace(year=today.year - 1, month=12, day=31),
@@ -137,12 +164,15 @@ def run_demo(deployment: Deployment) -> list[str]:
         "legal_basis": {"gateway": "dea2017_research", "art6": "public_task",
                         "art9": "research", "art10": "research"},
         "ethics_reference": "ETH-DEMO-001", "dpia_reference": "DPIA-DEMO-001",
-    })
-    asked = "; ".join(f"{ds['name']} {ds['version']}: " + ", ".join(
-        f"{f['name']} as {f['level']}" for f in ds["fields"]) for ds in datasets)
-    lines.append(f"application {reference} asks for {asked}")
+    }
+    reference = applications.create_application(d, by=LEAD, form=form)
+    lines.append(f"application {reference} asks for {_asked(form)}")
 
+    lines += _take_a_suggestion(d, reference, form)
     applications.submit(d, by=LEAD, reference=reference)
+    risk = views.application_view(d, by=ADMIN, reference=reference).risk
+    assert risk is not None, "submission assesses the application"
+    lines.append(f"submitted; the panels will see: {risk.assessment.lines()[0]}")
     full_route = applications.start_review(d, by=ADMIN, reference=reference)
     lines.append("routed to " + " -> ".join(routing.panel(p).name for p in full_route))
     for panel in route:

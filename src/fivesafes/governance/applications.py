@@ -28,7 +28,7 @@ from fivesafes.errors import (
     Problem,
     raise_problems,
 )
-from fivesafes.governance import lifecycle
+from fivesafes.governance import lifecycle, risk_assessments
 from fivesafes.governance.application_form import (
     APPLICATION_FORM,
     ResolvedDataset,
@@ -55,6 +55,7 @@ from fivesafes.governance.projects import (
     require_team_eligible,
 )
 from fivesafes.home import Deployment
+from fivesafes.risk import RiskAssessment
 
 EDITABLE = (State.DRAFT, State.MORE_INFORMATION)
 
@@ -256,8 +257,9 @@ def submit(deployment: Deployment, *, by: str, reference: str) -> None:
         application, _ = begin(session, by=by, reference=reference, action="submit")
         require_team_eligible(session, application.project, deployment.clock().date(),
                               "be submitted")
+        record = risk_assessments.record_assessment(session, deployment, application, by=by)
         finish(session, deployment, by=by, application=application, action="submit",
-               target=State.SUBMITTED)
+               target=State.SUBMITTED, details=risk_assessments.headline(record))
 
 
 def start_review(deployment: Deployment, *, by: str, reference: str) -> tuple[str, ...]:
@@ -296,8 +298,10 @@ def resubmit(deployment: Deployment, *, by: str, reference: str, reasons: str = 
     """The applicant answers a request for more information (edit first, then resubmit)."""
     with deployment.store.transaction() as session:
         application, _ = begin(session, by=by, reference=reference, action="resubmit")
+        record = risk_assessments.record_assessment(session, deployment, application, by=by)
         finish(session, deployment, by=by, application=application, action="resubmit",
-               target=State.RESUBMITTED, reasons=reasons.strip())
+               target=State.RESUBMITTED, reasons=reasons.strip(),
+               details=risk_assessments.headline(record))
 
 
 def resume_review(deployment: Deployment, *, by: str, reference: str) -> None:
@@ -323,3 +327,29 @@ def close(deployment: Deployment, *, by: str, reference: str, reasons: str = "")
         finish(session, deployment, by=by, application=application, action="close",
                target=State.CLOSED, reasons=reasons.strip())
 
+
+
+ASSESSABLE = (State.DRAFT, State.SUBMITTED, State.IN_REVIEW, State.MORE_INFORMATION,
+              State.RESUBMITTED)
+ASSESSORS = frozenset({Party.APPLICANT, Party.ADMINISTRATOR, Party.REVIEWING_PANEL,
+                       Party.ACCREDITATION_PANEL})
+
+
+def assess_risk(deployment: Deployment, *, by: str, reference: str) -> RiskAssessment:
+    """Assess the disclosure risk of what the application asks for, now, and keep the
+    assessment with it (audited). Its applicants, administrators and the panel reviewing it may
+    do so at any time before the panels have decided."""
+    with deployment.store.transaction() as session:
+        actor = acting_account(session, by)
+        application = get_application(session, reference)
+        held, refusals = parties(session, actor, application)
+        if not held & ASSESSORS:
+            why = "; ".join(refusals.values()) or (
+                "only its applicants, administrators and the panel reviewing it may")
+            raise PermissionDenied(f"{by} may not assess the risk of {reference}: {why}")
+        if application.state not in ASSESSABLE:
+            raise InvalidTransition(
+                f"{reference} is {application.state}; its risk is assessed only before the "
+                f"panels decide ({', '.join(ASSESSABLE)})")
+        record = risk_assessments.record_assessment(session, deployment, application, by=by)
+        return risk_assessments.assessment_of(record)

@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from fivesafes.accounts.models import Account
@@ -220,7 +230,35 @@ class PanelReview(Base):
     decided_at: Mapped[str] = mapped_column(String(32), default="")
     reasons: Mapped[str] = mapped_column(Text, default="")
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The risk assessment the deciding panel member saw (see RiskAssessmentRecord).
+    risk_assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("risk_assessment.id"), nullable=True)
     application: Mapped[Application] = relationship(back_populates="reviews")
+
+
+class RiskAssessmentRecord(Base):
+    """One disclosure risk assessment of an application's requested combination (see
+    :mod:`fivesafes.risk`), with its headline figures as columns and all of it as ``figures``.
+    ``request_sha256`` is the digest of what was assessed (the request, the fields the project
+    already held, the threshold and key classes): the assessment is *current* while the
+    application still asks for exactly that."""
+
+    __tablename__ = "risk_assessment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    assessed_at: Mapped[str] = mapped_column(String(32))
+    assessed_by: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    threshold: Mapped[int] = mapped_column(Integer)
+    k: Mapped[int] = mapped_column(Integer)
+    persons: Mapped[int] = mapped_column(Integer)
+    below_k: Mapped[int] = mapped_column(Integer)
+    uniques: Mapped[int] = mapped_column(Integer)
+    max_risk: Mapped[float] = mapped_column(Float)
+    meets_threshold: Mapped[bool] = mapped_column(Boolean)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    figures_sha256: Mapped[str] = mapped_column(String(64))
 
 
 class ConflictOfInterest(Base):

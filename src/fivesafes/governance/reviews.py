@@ -16,6 +16,7 @@ from fivesafes import audit
 from fivesafes.accounts import acting_account, panels_of
 from fivesafes.accounts.panels import routing_for
 from fivesafes.errors import InvalidTransition, PermissionDenied, Problem, raise_problems
+from fivesafes.governance import risk_assessments
 from fivesafes.governance.applications import (
     begin,
     current_review,
@@ -50,9 +51,11 @@ def approve(deployment: Deployment, *, by: str, reference: str, reasons: str = "
         application, rows = begin(session, by=by, reference=reference, action="approve")
         today = deployment.clock().date()
         require_team_eligible(session, application.project, today, "be approved")
+        seen = risk_assessments.require_current(session, deployment, application, "approved")
         review = _open_review(application)
         _decide(review, "approved", by=by, at=audit.utc_iso(deployment.clock()),
                 reasons=reasons.strip(), conditions=conditions)
+        review.risk_assessment_id = seen.id
         following = current_review(application)
         target = State.IN_REVIEW if following and following.kind == "approval" else State.APPROVED
         row = next(t for t in rows if t.target == target)
@@ -62,7 +65,8 @@ def approve(deployment: Deployment, *, by: str, reference: str, reasons: str = "
         finish(session, deployment, by=by, application=application, action="approve",
                target=row.target, reasons=reasons.strip(),
                details={"panel": review.panel, "conditions": review.conditions,
-                        "next_panel": following.panel if following else None})
+                        "next_panel": following.panel if following else None,
+                        "risk_seen": risk_assessments.headline(seen)})
         return row.target
 
 
@@ -72,10 +76,15 @@ def reject(deployment: Deployment, *, by: str, reference: str, reasons: str) -> 
         application, _ = begin(session, by=by, reference=reference, action="reject")
         review = _open_review(application)
         why = need_reasons(reasons, "reject")
+        seen = (risk_assessments.require_current(session, deployment, application, "rejected")
+                if review.kind == "approval" else risk_assessments.latest(session, application))
         _decide(review, "rejected", by=by, at=audit.utc_iso(deployment.clock()), reasons=why,
                 conditions=())
+        review.risk_assessment_id = seen.id if seen else None
         finish(session, deployment, by=by, application=application, action="reject",
-               target=State.REJECTED, reasons=why, details={"panel": review.panel})
+               target=State.REJECTED, reasons=why,
+               details={"panel": review.panel,
+                        "risk_seen": risk_assessments.headline(seen) if seen else None})
 
 
 def escalate(deployment: Deployment, *, by: str, reference: str, reasons: str) -> str:

@@ -10,14 +10,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from fivesafes.accounts import Role, acting_account, has_role, panels_of
 from fivesafes.errors import PermissionDenied
+from fivesafes.governance import risk_assessments
 from fivesafes.governance.application_form import describe_legal_basis
 from fivesafes.governance.applications import current_review, get_application
 from fivesafes.governance.models import Application, Project, ProjectMember
 from fivesafes.governance.projects import REMOVED, may_view
 from fivesafes.home import Deployment
+from fivesafes.risk import RiskAssessment
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,22 @@ class EventView:
 
 
 @dataclass(frozen=True)
+class RiskView:
+    """An application's latest risk assessment, and whether it is still current."""
+
+    assessment: RiskAssessment
+    assessed_at: str
+    assessed_by: str
+    current: bool
+
+    @property
+    def status(self) -> str:
+        return (f"assessed {self.assessed_at[:19]} by {self.assessed_by}; "
+                + ("current" if self.current else
+                   "NOT current: the request changed since; assess it again"))
+
+
+@dataclass(frozen=True)
 class ApplicationView:
     reference: str
     project: str
@@ -69,6 +88,7 @@ class ApplicationView:
     current_panel: str
     route: tuple[ReviewView, ...]
     history: tuple[EventView, ...]
+    risk: RiskView | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +100,17 @@ class ApplicationSummary:
     current_panel: str
 
 
-def _view(application: Application) -> ApplicationView:
+def _risk(session: Session, deployment: Deployment, application: Application
+          ) -> RiskView | None:
+    record = risk_assessments.latest(session, application)
+    if record is None:
+        return None
+    return RiskView(risk_assessments.assessment_of(record), record.assessed_at,
+                    record.assessed_by,
+                    risk_assessments.is_current(session, deployment, application, record))
+
+
+def _view(application: Application, risk: RiskView | None = None) -> ApplicationView:
     review = current_review(application)
     basis = describe_legal_basis(application.gateway, application.art6_basis,
                                  application.art9_condition, application.art10_condition)
@@ -102,6 +132,7 @@ def _view(application: Application) -> ApplicationView:
                     for r in sorted(application.reviews, key=lambda r: (r.position, r.id))),
         history=tuple(EventView(e.at, e.actor, e.action, e.from_state, e.to_state, e.reasons)
                       for e in application.events),
+        risk=risk,
     )
 
 
@@ -111,7 +142,7 @@ def application_view(deployment: Deployment, *, by: str, reference: str) -> Appl
         application = get_application(session, reference)
         if not may_view(actor, application.project):
             raise PermissionDenied(f"{by} may not see {reference}")
-        return _view(application)
+        return _view(application, _risk(session, deployment, application))
 
 
 def list_applications(deployment: Deployment, *, by: str, state: str | None = None

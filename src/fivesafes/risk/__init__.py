@@ -5,7 +5,8 @@ published data), returning a :class:`~fivesafes.risk.service.RiskAssessment`. Mo
 ``request`` (what is assessed, checked against the catalogue), ``data`` (published files and
 loading the coverage), ``classes`` (equivalence classes, k, uniques, prosecutor risk),
 ``diversity`` (l-diversity), ``persons`` (person-level classes across linked datasets),
-``lattice`` (the generalisation lattice and its Flash-style search), ``service``.
+``lattice`` (the generalisation lattice and its Flash-style search), ``service``, ``page``
+(the assessment as a self-contained HTML page with a chart of class sizes).
 The room is pure: it reads published data and the catalogue, and writes nothing.
 """
 

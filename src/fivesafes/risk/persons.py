@@ -1,12 +1,15 @@
 """Person-level equivalence classes across linked datasets, joined on ``person_id``.
 
-One person may have many records, in one dataset or several. What an intruder may know about a
-person is everything the person contributes to the extract: for each dataset, the keys of every
-one of the person's records (a multiset: three hearings in the same month say more than one), and
-whether the person is in the dataset at all. So a person's class key is, per dataset, the sorted
-list of the key values of their records (``list_sort(list(struct_pack(...)))``), and persons are
-joined across datasets with a full outer join on ``person_id`` (absence is a value too). Two
-persons are in the same class when all of that is equal.
+One person may have many records, in one dataset or several. What an intruder is assumed to know
+about a person is which values the person has: for each dataset, the **set** of distinct key
+values of the person's records, and whether the person is in the dataset at all. How many
+records carry each value is not part of the key: an intruder who knows that someone was
+sentenced at a court in 2019 rarely knows how many hearings it took, and counting records would
+make every prolific person unique whatever the fields asked for, so that no generalisation could
+ever help. So a person's class key is, per dataset, the sorted list of the distinct key values
+of their records (``list_sort(list(DISTINCT struct_pack(...)))``), and persons are joined across
+datasets with a full outer join on ``person_id`` (absence is a value too). Two persons are in the
+same class when all of that is equal. See docs/risk.md.
 
 When every person has at most one record in a dataset, its key columns are used as they are
 (with a presence flag when there are several datasets), which is the same partition and faster.
@@ -72,11 +75,11 @@ def relation(plan: Plan, frames: Frames, single: dict[str, bool],
                 groups.append(count)
             continue
         if not cols:
-            key = "count(*)"
+            key = "1"  # only presence: the person is in this dataset
         elif len(cols) == 1:
-            key = f"list_sort(list({quote(cols[0])}))"
+            key = f"list_sort(list(DISTINCT {quote(cols[0])}))"
         else:
-            key = "list_sort(list(struct_pack({})))".format(
+            key = "list_sort(list(DISTINCT struct_pack({})))".format(
                 ", ".join(f"{quote(c)} := {quote(c)}" for c in cols))
         column = f"k{position}"
         parts.append(f"SELECT {quote(PERSON)}, {key} AS {quote(column)}, "  # noqa: S608

@@ -12,7 +12,8 @@ from fivesafes.governance.commands.agreements import agreement, register
 from fivesafes.governance.commands.applications import application, panel
 from fivesafes.governance.commands.people import admin, people
 from fivesafes.governance.commands.projects import project
+from fivesafes.governance.commands.risk import risk
 
-GROUPS = (admin, people, project, application, panel, agreement, register)
+GROUPS = (admin, people, project, application, risk, panel, agreement, register)
 
 __all__ = ["GROUPS"]

@@ -125,6 +125,13 @@ def application_show(deployment: Deployment, reference: str, actor: str) -> None
             + (f" by {r.decided_by}" if r.decided_by else "")
             + (f": {r.reasons}" if r.reasons else "")
             + (f" [escalated from {r.escalated_from}]" if r.escalated_from else ""))
+    if v.risk is None:
+        say("  risk: not assessed yet (it is assessed on submission, or with "
+            f"'fivesafes risk assess {v.reference}')")
+    else:
+        say(f"  risk: {v.risk.status}")
+        for line in v.risk.assessment.lines():
+            say(f"    {line}")
     for e in v.history:
         say(f"  {e.at[:19]} {e.actor} {e.action}: {e.from_state} -> {e.to_state}"
             + (f" ({e.reasons})" if e.reasons else ""))
