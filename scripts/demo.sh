@@ -34,13 +34,19 @@ step "6. Link records about the same person across the five sources (Splink on D
   "$FS" demo link --home "$HOME_DIR" --as l.officer
 step "7. Publish research-ready datasets, show the catalogue, destroy the identifiers" \
   "$FS" demo publish --home "$HOME_DIR" --as l.officer
-step "8. Safe people and safe projects: apply, route to the data owners' panels, approve, register" \
+step "8. Safe people, projects and data: apply, assess the risk and take a suggestion, route to the panels, approve, provision the extract" \
   "$FS" demo governance --home "$HOME_DIR"
 step "9. The public register of approved projects" \
   "$FS" register export --home "$HOME_DIR" --format json
-step "10. Prove the audit log is intact (as the administrator)" \
+step "10. The panels' view of the application's disclosure risk (and a page with its chart)" \
+  "$FS" risk show A-0001 --home "$HOME_DIR" --as demo.admin --html "$HOME_DIR/risk-A-0001.html"
+step "11. The project's extract: only the approved fields and rows, under project pseudonyms" \
+  "$FS" extract manifest A-0001 --home "$HOME_DIR" --as l.officer
+step "12. What retention will destroy when its time is up (dry run)" \
+  "$FS" retention enforce --dry-run --home "$HOME_DIR"
+step "13. Prove the audit log is intact (as the administrator)" \
   "$FS" audit verify --home "$HOME_DIR" --as demo.admin
-step "11. What the audit log recorded" \
+step "14. What the audit log recorded" \
   "$FS" audit show --home "$HOME_DIR" --last 5 --as demo.admin
 
 printf '\nDone. Home: %s   Extracts: %s\n' "$HOME_DIR" "$DATA_DIR"

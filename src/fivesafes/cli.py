@@ -285,6 +285,7 @@ def demo_governance(deployment: Deployment) -> None:
 def _register_stage_commands() -> None:
     """Commands that live with their stage of the walk."""
     from fivesafes.catalogue.cli import register_commands as catalogue
+    from fivesafes.extracts.commands import register_commands as extracts
     from fivesafes.governance.cli import register_commands as governance
     from fivesafes.linkage.cli import register_commands as linkage
     from fivesafes.retention.commands import register_commands as retention
@@ -292,6 +293,7 @@ def _register_stage_commands() -> None:
     linkage(main)
     catalogue(main)
     governance(main)
+    extracts(main)
     retention(main)
 
 

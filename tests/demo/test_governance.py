@@ -72,7 +72,10 @@ def test_the_demo_walks_an_application_to_the_public_register(home, tmp_path, mo
     assert "routed to HMCTS Data Access Panel -> Data Access Group -> Data Access Governance " \
            "Board -> National Research Committee -> Research Accreditation Panel" in text
     assert "National Research Committee: approved by panel.nrc" in text
-    assert "A-0001 provisioned for r.khan, j.osei" in text
+    assert "A-0001 provisioned for r.khan, j.osei, with its extract (build 1: " in text
+    assert any(line.startswith("extract of A-0001 for P-0001, build 1, built ") for line in lines)
+    assert any(line.startswith("  magistrates (research-ready v1): ") and
+               "person_id (pseudonym)" in line for line in lines)
     assert lines[-2].startswith("public register: P-0001 'Pathways from magistrates' courts "
                                 "into prison'")
     (entry,) = register.public_register(home).entries

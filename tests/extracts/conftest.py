@@ -178,6 +178,10 @@ class Walk:
         access.provision(self.home, by=OFFICER, reference=reference)
         return reference
 
+    def state_of(self, reference: str) -> str:
+        with self.home.store.reading() as session:
+            return applications.get_application(session, reference).state
+
     def in_window(self) -> None:
         self.clock.now = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 

@@ -20,6 +20,17 @@ from fivesafes.catalogue.models import REMOVED, SUPERSEDED, DatasetVersion, Rele
 from fivesafes.home import Busy, Deployment
 
 
+def superseded_before(deployment: Deployment, older_than: datetime) -> list[str]:
+    """``["dataset vN", ...]`` of the versions :func:`remove_expired_versions` would remove."""
+    cutoff = audit.utc_iso(older_than)
+    with deployment.store.reading() as session:
+        due = session.execute(
+            select(DatasetVersion).where(DatasetVersion.status == SUPERSEDED,
+                                         DatasetVersion.superseded_at <= cutoff)
+            .order_by(DatasetVersion.id)).scalars().all()
+        return [f"{v.dataset.name} v{v.version}" for v in due]
+
+
 def remove_expired_versions(deployment: Deployment, *, by: str, older_than: datetime
                             ) -> list[str]:
     """Remove every version superseded at or before ``older_than``; ``["dataset vN", ...]``."""

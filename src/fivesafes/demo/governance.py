@@ -1,5 +1,5 @@
 """The governance part of ``make demo``: a researcher applies for a few fields, assesses the
-disclosure risk of the draft and takes a suggestion, submits; the routed panels approve, the project is accredited and provisioned, and the public register lists it.
+disclosure risk of the draft and takes a suggestion, submits; the routed panels approve, the project is accredited and provisioned with its extract, and the public register lists it.
 
 Every account gets a random password that is used once and never printed or stored in clear.
 The application asks for fields of the datasets ``fivesafes publish`` put in the home's
@@ -15,8 +15,9 @@ from typing import Any
 from fivesafes import accounts
 from fivesafes.accounts.panels import routing_for
 from fivesafes.errors import FivesafesError
+from fivesafes.extracts.commands import manifest_lines
+from fivesafes.extracts.service import extract_manifest, provision_with_extract
 from fivesafes.governance import (
-    access,
     agreements,
     applications,
     people,
@@ -199,9 +200,11 @@ def run_demo(deployment: Deployment) -> list[str]:
         "review": today + timedelta(days=365),
     })
     agreements.link_agreement(d, by=ADMIN, agreement=agreement, application=reference)
-    team = access.provision(d, by=LINKAGE, reference=reference)
+    built, team = provision_with_extract(d, by=LINKAGE, reference=reference)
     lines.append(f"agreement {agreement} recorded; {reference} provisioned for "
-                 f"{', '.join(team)}")
+                 f"{', '.join(team)}, with its extract (build {built.build}: "
+                 f"{built.rows:,} rows, {built.persons:,} persons)")
+    lines += manifest_lines(extract_manifest(d, by=LINKAGE, reference=reference))
 
     public = register.public_register(d)
     for entry in public.entries:

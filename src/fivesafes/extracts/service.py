@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from fivesafes import audit
 from fivesafes.accounts import Role, acting_account, authorise, has_role
 from fivesafes.encrypted_files import read_encrypted
-from fivesafes.errors import NotFound, PermissionDenied
+from fivesafes.errors import FivesafesError, NotFound, PermissionDenied
 from fivesafes.extracts.build import (
     MANIFEST,
     SUFFIX,
@@ -48,9 +48,10 @@ from fivesafes.extracts.build import (
     manifest_bytes,
     write_extract_dictionary,
 )
+from fivesafes.extracts.expiry import destroy_as_scheduled
 from fivesafes.extracts.models import CURRENT, SUPERSEDED, ProjectExtract
 from fivesafes.extracts.plan import Plan, plan_extract
-from fivesafes.governance.access import may_access
+from fivesafes.governance.access import may_access, provision
 from fivesafes.governance.applications import get_application
 from fivesafes.governance.lifecycle import State
 from fivesafes.governance.models import Application
@@ -278,3 +279,21 @@ def extract_manifest(deployment: Deployment, *, by: str, reference: str,
                                        + "; ".join(decision.reasons))
         _, record = _record_for(session, reference)
         return {**record.manifest, "manifest_sha256": record.manifest_sha256}
+
+
+# -- provisioning -----------------------------------------------------------------------------
+
+def provision_with_extract(deployment: Deployment, *, by: str, reference: str
+                           ) -> tuple[ExtractResult, tuple[str, ...]]:
+    """Provision an accredited application the way the walk means it: build its extract, then
+    give its team access (:func:`fivesafes.governance.access.provision`), so the data is there
+    on the first day of the window. If access is refused (no current agreement, say), the
+    extract just built is destroyed again, with its certificate, and the refusal stands."""
+    result = build_extract(deployment, by=by, reference=reference)
+    try:
+        team = provision(deployment, by=by, reference=reference)
+    except FivesafesError as exc:
+        destroy_as_scheduled(deployment, reference=reference, by=by,
+                             reason=f"provisioning was refused: {exc}")
+        raise
+    return result, team

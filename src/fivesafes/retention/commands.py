@@ -16,6 +16,7 @@ from fivesafes.home import Deployment
 from fivesafes.retention.service import (
     enforce,
     identifier_status,
+    planned,
 )
 
 
@@ -73,18 +74,25 @@ def retention_group() -> None:
 
 
 @retention_group.command("enforce")
+@click.option("--dry-run", is_flag=True, help="Only list what is due; change nothing.")
 @with_home
 @user_errors
-def retention_enforce(deployment: Deployment) -> None:
-    """Destroy identifiers kept past their deadline and remove superseded research-ready
-    versions past theirs (run daily; acts as system:retention)."""
+def retention_enforce(deployment: Deployment, dry_run: bool) -> None:
+    """Destroy identifiers kept past their deadline and project extracts whose access window
+    closed, and remove superseded research-ready versions past theirs (run daily; acts as
+    system:retention)."""
+    if dry_run:
+        for line in planned(deployment).lines():
+            _say(line)
+        return
     report = enforce(deployment)
-    for cert in report.destroyed:
+    for cert in (*report.destroyed, *report.destroyed_extracts):
         for line in cert.summary_lines():
             _say(line)
     for name in report.removed_versions:
         _say(f"removed {name}")
     _say(f"{len(report.destroyed)} identifier store(s) destroyed, "
+         f"{len(report.destroyed_extracts)} extract(s) destroyed, "
          f"{len(report.removed_versions)} version(s) removed")
 
 

@@ -7,6 +7,9 @@ longer needed.
   Destruction itself (digests first, then the store, its key, its quarantined rows and the
   reports that show its identifiers, with a deletion certificate) is
   :mod:`fivesafes.catalogue.destruction`.
+* **Project extracts** are destroyed by :func:`enforce` as soon as their application's access
+  window has closed (or the application was closed or withdrawn): key shredded, files removed,
+  with a deletion certificate (:mod:`fivesafes.extracts.expiry`).
 * **Superseded research-ready versions** stay for ``retention.superseded_version_days`` days (setting)
   after a newer version replaced them, then :func:`enforce` removes them, with a certificate.
 """
@@ -24,7 +27,9 @@ from fivesafes import audit
 from fivesafes.accounts import Role, authorise
 from fivesafes.catalogue.destruction import DestructionCertificate, destroy_as_scheduled
 from fivesafes.catalogue.digests import has_digests
-from fivesafes.catalogue.versions import remove_expired_versions
+from fivesafes.catalogue.versions import remove_expired_versions, superseded_before
+from fivesafes.extracts.expiry import DueExtract, ExtractDeletionCertificate, extracts_due
+from fivesafes.extracts.expiry import destroy_as_scheduled as destroy_extract_as_scheduled
 from fivesafes.home import Deployment
 from fivesafes.sources.identifier_store import (
     HELD,
@@ -98,23 +103,56 @@ def _statuses(deployment: Deployment) -> list[IdentifierStatus]:
 class RetentionReport:
     destroyed: tuple[DestructionCertificate, ...] = ()
     removed_versions: tuple[str, ...] = ()  # "dataset v2"
+    destroyed_extracts: tuple[ExtractDeletionCertificate, ...] = ()
+
+
+@dataclass(frozen=True)
+class RetentionPlan:
+    """What :func:`enforce` would do now (its dry run)."""
+
+    identifiers: tuple[str, ...]  # ingest labels
+    versions: tuple[str, ...]  # "dataset vN"
+    extracts: tuple[DueExtract, ...]
+
+    def lines(self) -> list[str]:
+        out = [f"would destroy the identifiers of {i} (kept past their deadline)"
+               for i in self.identifiers]
+        out += [f"would remove {v} (superseded past its retention period)" for v in self.versions]
+        out += [f"would destroy the extract of {e.application} ({e.project}, build {e.build}, "
+                f"{e.folder}): {e.why}" for e in self.extracts]
+        return out or ["nothing is due"]
+
+
+def _identifiers_due(deployment: Deployment, now: datetime) -> list[IdentifierStatus]:
+    return [s for s in _statuses(deployment) if s.status == HELD and s.destroy_after
+            and _parse_time(s.destroy_after) <= now]
+
+
+def planned(deployment: Deployment) -> RetentionPlan:
+    """What the schedule says is due now, without doing it."""
+    now = deployment.clock()
+    cutoff = now - timedelta(days=deployment.settings.superseded_version_retention_days)
+    return RetentionPlan(tuple(s.ingest for s in _identifiers_due(deployment, now)),
+                         tuple(superseded_before(deployment, cutoff)),
+                         tuple(extracts_due(deployment)))
 
 
 def enforce(deployment: Deployment, *, by: str = RETENTION_ACTOR) -> RetentionReport:
-    """Apply the retention schedule now: destroy identifiers kept past their deadline, and
-    remove research-ready versions superseded more than the retention period ago. Anyone may
+    """Apply the retention schedule now: destroy identifiers kept past their deadline and
+    project extracts whose access window closed, and remove research-ready versions superseded more than the retention period ago. Anyone may
     run it (it only does what the schedule says is due), as the system by default."""
     now = deployment.clock()
     destroyed = []
     days = deployment.settings.identifier_retention_days
-    for status in _statuses(deployment):
-        if status.status == HELD and status.destroy_after and \
-                _parse_time(status.destroy_after) <= now:
-            destroyed.append(destroy_as_scheduled(
-                deployment, status.ingest, by=by,
-                reason=f"retention schedule: identifiers kept {days} days after linkage "
-                       f"({', '.join(status.linked_in)})"))
+    for status in _identifiers_due(deployment, now):
+        destroyed.append(destroy_as_scheduled(
+            deployment, status.ingest, by=by,
+            reason=f"retention schedule: identifiers kept {days} days after linkage "
+                   f"({', '.join(status.linked_in)})"))
+    extracts = [destroy_extract_as_scheduled(deployment, reference=due.application, by=by,
+                                             reason=f"retention schedule: {due.why}")
+                for due in extracts_due(deployment)]
     removed = remove_expired_versions(
         deployment, by=by,
         older_than=now - timedelta(days=deployment.settings.superseded_version_retention_days))
-    return RetentionReport(tuple(destroyed), tuple(removed))
+    return RetentionReport(tuple(destroyed), tuple(removed), tuple(extracts))
