@@ -10,6 +10,7 @@ negative value.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,6 +157,21 @@ def _split(result: pa.Table, groups: Sequence[str]) -> tuple[pa.Table, pa.Table]
     return (interior.sort_by(sort) if sort else interior), margins
 
 
+def _with_zeros(cells: pa.Table, groups: Sequence[str]) -> pa.Table:
+    """Every combination of the categories seen, a zero where no person falls."""
+    labels = [_labels(cells.column(g).to_pylist()) for g in groups]
+    have = dict(zip(zip(*(cells.column(g).to_pylist() for g in groups), strict=True),
+                    cells.column("n").to_pylist(), strict=True))
+    combos = list(itertools.product(*labels))
+    if len(combos) == len(have):
+        return cells
+    columns = {LEVEL: pa.array([0] * len(combos), pa.int64())}
+    for k, g in enumerate(groups):
+        columns[g] = pa.array([c[k] for c in combos], cells.schema.field(g).type)
+    columns["n"] = pa.array([have.get(c, 0) for c in combos], pa.int64())
+    return pa.table(columns).select(cells.column_names)
+
+
 def frequency(data: Microdata, groups: Sequence[str], name: str = "table",
               population: Filter | None = None,
               structural_zeros: Sequence[dict[str, Any]] = ()) -> Table:
@@ -172,6 +188,8 @@ def frequency(data: Microdata, groups: Sequence[str], name: str = "table",
     cells, margins = _split(result, groups)
     if not groups:
         cells, margins = result, result.slice(0, 0)
+    elif len(groups) <= 2:
+        cells = _with_zeros(cells, groups)
     full = (1 << len(groups)) - 1
     grand = margins.filter(pa.compute.equal(margins[LEVEL], full))["n"].to_pylist()
     additive = bool(grand) and sum(cells["n"].to_pylist()) == grand[0]
