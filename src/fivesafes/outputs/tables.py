@@ -262,9 +262,9 @@ def histogram(data: Microdata, value: str, bins: Sequence[float], name: str = "h
            f"FROM {quote(data.view)}{where}")
     binned = f"({sql})"
     counted = data.con.execute(
-        f"SELECT bin, count(DISTINCT p) AS n FROM {binned} GROUP BY bin ORDER BY bin",  # noqa: S608
-        params.values).to_arrow_table()
-    by_bin = dict(zip(counted["bin"].to_pylist(), counted["n"].to_pylist(), strict=True))
+        f"SELECT bin, count(DISTINCT p) AS n FROM {binned} GROUP BY bin",  # noqa: S608
+        params.values).fetchall()
+    by_bin = dict(counted)
     labels = [f"[{lo:g}, {hi:g}{']' if i == len(edges) - 2 else ')'}"
               for i, (lo, hi) in enumerate(itertools_pairwise(edges))]
     cells = pa.table({"bin": labels,
