@@ -57,8 +57,7 @@ class Microdata:
                 con.register(view, data)
             except duckdb.InvalidInputException:
                 con.register(view, data.fetch_arrow_reader())  # type: ignore[union-attr]
-        columns = tuple(d[0] for d in con.execute(
-            f"SELECT * FROM {quote(view)} LIMIT 0").description)  # noqa: S608
+        columns = tuple(con.sql(f"SELECT * FROM {quote(view)} LIMIT 0").columns)  # noqa: S608
         if person not in columns:
             raise OutputError(f"table {view!r} has no {person!r} column: outputs count distinct "
                               "persons, so the data must say who each row belongs to")
@@ -74,6 +73,12 @@ class Microdata:
         """The SQL ``WHERE`` clause of a population filter (empty string for everyone)."""
         if not population:
             return ""
+        return " WHERE " + self.condition(population, params)
+
+    def condition(self, population: Filter | None, params: Params) -> str:
+        """A population filter as an SQL condition (``TRUE`` for everyone)."""
+        if not population:
+            return "TRUE"
         self.need(list(population))
         terms = []
         for name, wanted in sorted(population.items()):
@@ -91,7 +96,7 @@ class Microdata:
                 terms.append(f"{column} IS NULL")
             else:
                 terms.append(f"{column} = {params(wanted)}")
-        return " WHERE " + " AND ".join(terms)
+        return "(" + " AND ".join(terms) + ")"
 
     def persons(self, population: Filter | None = None) -> set[Any]:
         """The distinct persons of a population (for differencing)."""

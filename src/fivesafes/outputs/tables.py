@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute  # noqa: F401 (pa.compute)
+import pyarrow.compute
 
 from fivesafes.outputs.data import Filter, Microdata, OutputError
 from fivesafes.sql import Params, quote
@@ -181,9 +181,9 @@ def frequency(data: Microdata, groups: Sequence[str], name: str = "table",
     params = Params()
     where = data.where(population, params)
     cols = ", ".join(quote(g) for g in groups)
-    select = (f"SELECT {_level(groups)} AS {LEVEL}, " + (cols + ", " if cols else "")
+    select = (f"SELECT {_level(groups)} AS {LEVEL}, " + (cols + ", " if cols else "")  # noqa: S608
               + f"count(DISTINCT {quote(data.person)}) AS n FROM {quote(data.view)}{where} ")
-    sql = select + (f"GROUP BY {_grouping_sets(groups)}" if groups else "")  # noqa: S608
+    sql = select + (f"GROUP BY {_grouping_sets(groups)}" if groups else "")
     result = data.con.sql(sql, params=params.values).to_arrow_table()
     cells, margins = _split(result, groups)
     if not groups:
@@ -215,8 +215,8 @@ def magnitude(data: Microdata, groups: Sequence[str], value: str, statistic: str
     v, p = quote(value), quote(data.person)
     join = " AND ".join(["c._level = s._level"]
                         + [f"c.{x} IS NOT DISTINCT FROM s.{x}" for x in g])
-    sql = (  # noqa: S608 (identifiers quoted, values bound)
-        f"WITH rows AS (SELECT * FROM {quote(data.view)}{where}), "
+    sql = (
+        f"WITH rows AS (SELECT * FROM {quote(data.view)}{where}), "  # noqa: S608
         f"per AS (SELECT {_level(groups)} AS _level, {gl}{p}, sum({v}) AS c, "
         f"count({v}) AS nv, count(*) AS nr, bool_or({v} < 0) AS neg FROM rows "
         f"GROUP BY {_grouping_sets(groups, [data.person])}), "
@@ -229,7 +229,7 @@ def magnitude(data: Microdata, groups: Sequence[str], value: str, statistic: str
         f"stats AS (SELECT {_level(groups)} AS _level, {gl}{stat} AS value, min({v}) AS lo, "
         f"max({v}) AS hi FROM rows "
         + (f"GROUP BY {_grouping_sets(groups)}" if groups else "")
-        + f") SELECT c.*, s.value, s.lo = s.hi AS all_same FROM cells c JOIN stats s ON {join}")
+        + f") SELECT c.*, s.value, s.lo = s.hi AS all_same FROM cells c JOIN stats s ON {join}")  # noqa: S608
     result = data.con.sql(sql, params=params.values).to_arrow_table()
     top = result["top"].to_pylist()
     largest = [float(t[0]) if t else 0.0 for t in top]
@@ -272,7 +272,7 @@ def histogram(data: Microdata, value: str, bins: Sequence[float], name: str = "h
                       LEVEL: pa.array([0] * len(labels), pa.int64())})
     total = data.con.execute(
         f"SELECT count(DISTINCT p) FROM {binned} WHERE bin IS NOT NULL",  # noqa: S608
-        params.values).fetchone()
+        params.values).fetchall()[0]
     outside = by_bin.get(None, 0)
     margins = pa.table({"bin": pa.array([None], pa.string()),
                         "n": pa.array([total[0] if total else 0], pa.int64()),
