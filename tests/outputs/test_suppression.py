@@ -121,3 +121,12 @@ def test_no_protected_cell_is_narrower_than_required(values: list[list[int]], ra
 
 def test_thresholds_set_the_protection() -> None:
     assert Thresholds().count_width() == 10 and Thresholds(protection_min_width=4).count_width() == 4
+
+
+def test_a_rectangle_protects_by_construction() -> None:
+    from fivesafes.outputs.suppression import rectangle
+
+    values = np.array([[9.0, 2, 30], [3, 40, 35], [20, 22, 50]])
+    add = rectangle(values, np.zeros((3, 3), dtype=bool), 0, 0, ratio=0.5, width=10)
+    # partners 30 and 20 (both >= 4.5 and cheapest that qualify), corner 50 >= 4.5
+    assert np.argwhere(add).tolist() == [[0, 2], [2, 0], [2, 2]]

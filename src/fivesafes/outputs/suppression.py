@@ -12,10 +12,12 @@ one per cell, or the number of cells) subject to:
 
 The pattern is then attacked (:mod:`fivesafes.outputs.attack`). Every primary cell's interval
 must reach ``value * (1 - ratio)`` below and ``value * (1 + ratio)`` above, and for counts be at
-least ``width`` wide (the minimum cell count by default). A primary cell that fails adds a
-constraint that one more cell of its row or column be suppressed, and the programme is solved
-again; a cell that cannot be protected even with its whole row and column withheld is reported,
-and the table must be coarsened instead.
+least ``width`` wide (the minimum cell count by default). A primary cell that fails is first
+given the cheapest rectangle of suppressed cells that protects it by construction (see
+:func:`rectangle`; withholding more never narrows an interval), and the pattern attacked again.
+Should one still fail, a constraint that one more cell of its row or column be suppressed is
+added and the programme solved again; a cell that cannot be protected even so (e.g. its margin
+is below what its protection needs) is reported, and the table must be coarsened instead.
 """
 
 from __future__ import annotations
@@ -150,9 +152,18 @@ def protect(grid: Grid, primary: np.ndarray, ratio: float = 0.5, width: float = 
         failing = [cell for cell, iv in intervals.items()
                    if primary[cell] and not iv.protected and not hopeless[cell]]
         if not failing:
-            if hopeless.any():
-                break
-            return Pattern(primary, suppressed & ~primary, intervals, rounds)
+            break
+        if rounds == 1:  # complete a protecting rectangle for each failing cell, then recheck
+            extra = suppressed.copy()
+            for i, j in failing:
+                extra |= rectangle(grid.values, extra, i, j, ratio, width)
+            if (extra != suppressed).any():
+                suppressed = extra
+                intervals = verify(grid, primary, suppressed, ratio, width)
+                failing = [cell for cell, iv in intervals.items()
+                           if primary[cell] and not iv.protected and not hopeless[cell]]
+                if not failing:
+                    break
         added = False
         for i, j in failing:
             cut = _lines_of(_only(primary.shape, i, j)) & ~suppressed
@@ -163,6 +174,39 @@ def protect(grid: Grid, primary: np.ndarray, ratio: float = 0.5, width: float = 
             break
     unprotected = [cell for cell, iv in intervals.items() if primary[cell] and not iv.protected]
     return Pattern(primary, suppressed & ~primary, intervals, rounds, unprotected)
+
+
+def rectangle(values: np.ndarray, suppressed: np.ndarray, i: int, j: int, ratio: float,
+              width: float) -> np.ndarray:
+    """The cheapest cells to add so that ``(i, j)`` sits in a rectangle that protects it.
+
+    In a rectangle of suppressed cells ``(i, j), (i, k), (l, j), (l, k)`` the cell can move up by
+    ``min(v_ik, v_lj)`` and down by ``min(v_ij, v_lk)`` with every margin unchanged, so the
+    rectangle alone gives it that interval; more suppression only widens it. In a one-way
+    table the partner is one other cell. Returns the cells to add (none if no rectangle will do).
+    """
+    v = values[i, j]
+    cost = np.where(suppressed, 0.0, values + 1.0)
+    add = np.zeros_like(suppressed)
+    need = ratio * v
+    if values.shape[0] == 1:
+        ok = (values[0] >= need) & (v + values[0] >= width)
+        ok[j] = False
+        if ok.any():
+            k = int(np.argmin(np.where(ok, cost[0], np.inf)))
+            add[0, k] = True
+        return add
+    up = np.minimum(values[i, :][None, :], values[:, j][:, None])  # [l, k]
+    down = np.minimum(v, values)
+    ok = (up >= need) & (down >= need) & (up + down >= width)
+    ok[i, :] = False
+    ok[:, j] = False
+    if not ok.any():
+        return add
+    total = cost[i, :][None, :] + cost[:, j][:, None] + cost
+    row, k = np.unravel_index(int(np.argmin(np.where(ok, total, np.inf))), total.shape)
+    add[i, k] = add[row, j] = add[row, k] = True
+    return add
 
 
 def _hopeless(grid: Grid, primary: np.ndarray, ratio: float, width: float) -> np.ndarray:
