@@ -11,7 +11,7 @@
 4. **Side by side with ACRO** (``acro`` 1.0.2) on the same rows: ``acro.crosstab`` counts, sum
    and mean. ACRO pins ``pandas<=2.3.3`` and this project is on pandas 3, so ACRO runs in a
    throwaway virtual environment of its own that this script builds on first use (``--acro-venv``,
-   default under the data folder); ACRO counts rows, not distinct persons.
+   default ``~/.cache/fivesafes-bench/acro-venv``); ACRO counts rows, not distinct persons.
 
 Data is generated with DuckDB (seeded hashes). Prints the figures; copy them into
 bench/RESULTS.md.
@@ -158,7 +158,8 @@ def main() -> None:
           f"all protected: {s['protected']}; narrowest primary interval {s['min_width']:g}")
     if args.skip_acro:
         return
-    python = acro_python(args.acro_venv or folder / "acro-venv")
+    python = acro_python(args.acro_venv
+                         or Path.home() / ".cache" / "fivesafes-bench" / "acro-venv")
     run = subprocess.run([str(python), "-c", ACRO_SCRIPT, str(path)], capture_output=True,
                          text=True)
     if run.returncode:
