@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from fivesafes.outputs import Thresholds, checked, frequency
+from fivesafes.outputs import Thresholds, checked, frequency, magnitude
 from fivesafes.outputs.attack import bounds
 from fivesafes.outputs.suppression import protect
 from fivesafes.outputs.tables import Grid
@@ -130,3 +130,14 @@ def test_a_rectangle_protects_by_construction() -> None:
     add = rectangle(values, np.zeros((3, 3), dtype=bool), 0, 0, ratio=0.5, width=10)
     # partners 30 and 20 (both >= 4.5 and cheapest that qualify), corner 50 >= 4.5
     assert np.argwhere(add).tolist() == [[0, 2], [2, 0], [2, 2]]
+
+
+def test_what_may_be_published_has_no_person_id_no_contributor_figure_no_small_cell() -> None:
+    rows = [{"a": a, "b": b, "v": float(k)} for a in "xyz" for b in "uvw"
+            for k in range(3 if (a, b) == ("x", "u") else 12 + len(a + b))]
+    out = checked(magnitude(microdata(rows), ["a", "b"], "v", "mean"))
+    assert out.published.column_names == ["a", "b", "n", "value"]
+    assert out.record.suppressed and out.record.status == "review"
+    shown = [c["n"] for c in out.published.to_pylist() if c["n"] is not None]
+    assert shown and min(shown) >= 10
+    assert all(iv["protected"] for iv in out.record.intervals)

@@ -86,12 +86,15 @@ def suppress(table: Table, record: CheckRecord, th: Thresholds) -> Pattern | Non
 
 
 def publishable(table: Table, record: CheckRecord) -> pa.Table:
-    """The interior cells with every figure of a withheld cell blanked (null)."""
+    """The interior cells as they may be published: the group values, the count of persons and
+    the statistic, never a contributor figure (largest, second, ...), and every figure of a
+    withheld cell blanked (null)."""
+    keep = [*table.groups, "n"] + (["value"] if table.kind == "magnitude" else [])
+    out = table.cells.select(keep)
     hidden = {cell_key(c["cell"]) for c in record.suppressed}
     if not hidden:
-        return table.cells
+        return out
     mask = pa.array([cell_key(table.cell(i)) in hidden for i in range(len(table.cells))])
-    out = table.cells
     for name in FIGURES:
         if name in out.column_names:
             at = out.column_names.index(name)
