@@ -11,7 +11,9 @@
 4. **Side by side with ACRO** (``acro`` 1.0.2) on the same rows: ``acro.crosstab`` counts, sum
    and mean. ACRO pins ``pandas<=2.3.3`` and this project is on pandas 3, so ACRO runs in a
    throwaway virtual environment of its own that this script builds on first use (``--acro-venv``,
-   default ``~/.cache/fivesafes-bench/acro-venv``); ACRO counts rows, not distinct persons.
+   default ``~/.cache/fivesafes-bench/acro-venv``); ACRO counts rows, not distinct persons, so
+   the answers are compared on a second file of one row per person: cells failing the
+   threshold, N-K and p% must be the same.
 
 Data is generated with DuckDB (seeded hashes). Prints the figures; copy them into
 bench/RESULTS.md.
@@ -48,19 +50,25 @@ out["sum"] = time.perf_counter() - t
 t = time.perf_counter()
 acro.crosstab(df.court, df.offence, values=df.amount, aggfunc="mean")
 out["mean"] = time.perf_counter() - t
+one = pd.read_parquet(sys.argv[2])  # one row per person: ACRO's rows are then persons
+acro.crosstab(one.court, one.offence)
+acro.crosstab(one.court, one.offence, values=one.amount, aggfunc="sum")
+keys = acro.results.get_keys()
+out["single_count"] = acro.results.get(keys[-2]).sdc["summary"]
+out["single_sum"] = acro.results.get(keys[-1]).sdc["summary"]
 print(json.dumps(out))
 """
 
 
-def generate(path: Path, rows: int) -> None:
+def generate(path: Path, rows: int, per_person: int = 4) -> None:
     import duckdb
 
     con = duckdb.connect()
-    court = "(hash(i // 4 + 1 * 1000000007::BIGINT) % 1000)::INTEGER"
+    court = f"(hash(i // {int(per_person)} + 1 * 1000000007::BIGINT) % 1000)::INTEGER"
     offence = "(hash(i + 2 * 1000000007::BIGINT) % 1000)::INTEGER"
     # skewed: the low-numbered courts and offences are small, so some cells are too
     con.execute(
-        "COPY (SELECT 'p' || (i // 4)::VARCHAR AS person_id, "  # noqa: S608
+        f"COPY (SELECT 'p' || (i // {int(per_person)})::VARCHAR AS person_id, "  # noqa: S608
         f"'court-' || least(149, floor(150 * pow({court} / 1000.0, 0.5)))::INTEGER::VARCHAR "
         "AS court, "
         f"'offence-' || least(39, floor(40 * pow({offence} / 1000.0, 0.6)))::INTEGER::VARCHAR "
@@ -120,6 +128,31 @@ def suppression(size: int = 100) -> dict:
             "protected": pattern.protected}
 
 
+def same_answers(single: Path, theirs: dict) -> dict:
+    """Cells failing each rule, ours (interior cells; ACRO's threshold counts zeros too) and
+    ACRO's, on the one-row-per-person data."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from fivesafes.outputs import Microdata, check, frequency, magnitude
+
+    data = Microdata.of(pq.read_table(single), duckdb.connect())
+
+    def interior(record, *rules: str) -> int:  # type: ignore[no-untyped-def]
+        return len({json.dumps(f.cell, sort_keys=True) for f in record.findings
+                    if f.rule in rules and f.cell and "_total" not in f.cell})
+
+    counts = check(frequency(data, ["court", "offence"]))
+    sums = check(magnitude(data, ["court", "offence"], "amount", "sum"))
+    ours = {"threshold": interior(counts, "threshold", "zero"),
+            "nk": interior(sums, "nk-rule"), "p": interior(sums, "p-ratio")}
+    acro = {"threshold": theirs["single_count"].get("MinimumThresholdCheck"),
+            "nk": theirs["single_sum"].get("NKCheck"),
+            "p": theirs["single_sum"].get("PPercentCheck")}
+    text = ", ".join(f"{k}: fivesafes {ours[k]} cells, ACRO {acro[k]}" for k in ours)
+    return {"same": ours == acro, "text": text + f"; same answers: {ours == acro}"}
+
+
 def acro_python(folder: Path) -> Path:
     where = folder
     python = where / "bin" / "python"
@@ -140,8 +173,11 @@ def main() -> None:
     folder = args.data or Path(tempfile.mkdtemp(prefix="fivesafes-bench-outputs-"))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"outputs-{args.rows}.parquet"
+    single = folder / f"outputs-{args.rows}-one-per-person.parquet"
     if not path.exists():
         generate(path, args.rows)
+    if not single.exists():
+        generate(single, args.rows, per_person=1)
 
     mine = ours(path)
     print(f"{args.rows:,} rows (4 per person), court x offence crosstab of {mine['cells']:,} "
@@ -160,8 +196,8 @@ def main() -> None:
         return
     python = acro_python(args.acro_venv
                          or Path.home() / ".cache" / "fivesafes-bench" / "acro-venv")
-    run = subprocess.run([str(python), "-c", ACRO_SCRIPT, str(path)], capture_output=True,
-                         text=True)
+    run = subprocess.run([str(python), "-c", ACRO_SCRIPT, str(path), str(single)],
+                         capture_output=True, text=True)
     if run.returncode:
         sys.exit(f"ACRO failed:\n{run.stderr}")
     theirs = json.loads(run.stdout.strip().splitlines()[-1])
@@ -169,6 +205,10 @@ def main() -> None:
     for what in ("count", "sum", "mean"):
         print(f"  {what}: fivesafes {mine[what]:.2f} s, ACRO {theirs[what]:.2f} s "
               f"({theirs[what] / mine[what]:.1f}x)")
+    agree = same_answers(single, theirs)
+    print(f"  one row per person (ACRO's rows are then persons): {agree['text']}")
+    if not agree["same"]:
+        sys.exit("the answers differ from ACRO's")
 
 
 if __name__ == "__main__":

@@ -60,3 +60,20 @@ def test_an_acro_results_json_reads_in_as_findings(tmp_path: Path) -> None:
     assert [f.cell for f in out.record.findings] == [{"row": 0, "column": 1},
                                                      {"row": 2, "column": 0}]
     assert out.record.status == "fail" and out.files == [tmp_path / "output_0_0.csv"]
+
+
+def test_acro_1_0_check_names_read_as_our_rules(tmp_path: Path) -> None:
+    (tmp_path / "results.json").write_text(json.dumps({"version": "1.0.2", "results": {
+        "output_0": {"uid": "output_0", "status": "fail", "type": "table",
+                     "properties": {"method": "crosstab"}, "files": [{"name": "t.csv", "sdc": {
+                         "summary": {"MinimumThresholdCheck": 1, "NKCheck": 1,
+                                     "PresenceOfLinkedTableCheck": 0},
+                         "cells": {"MinimumThresholdCheck": [[1, 1]], "NKCheck": [[0, 2]],
+                                   "PresenceOfLinkedTableCheck": []}}}]},
+        "output_1": {"uid": "output_1", "status": "fail", "type": "regression",
+                     "properties": {"method": "ols"}, "files": [{"name": "r.csv", "sdc": {
+                         "summary": {"MinimumDoFCheck": 1}, "cells": {}}}]}}}))
+    table, model = read_results(tmp_path)
+    assert {(f.rule, f.cell["row"]) for f in table.record.findings} == {("threshold", 1),
+                                                                         ("nk-rule", 0)}
+    assert [f.rule for f in model.record.findings] == ["dof"]

@@ -28,6 +28,10 @@ RESULTS = "results.json"
 VERSION = "1.0"
 #: ACRO's sdc summary keys, in its order.
 ACRO_RULES = ("threshold", "p-ratio", "nk-rule", "all-values-are-same", "negative", "missing")
+#: ACRO 1.0's check names in its ``sdc`` blocks, as our rules.
+ACRO_NAMES = {"MinimumThresholdCheck": r.THRESHOLD, "NKCheck": r.NK, "PPercentCheck": r.P_RATIO,
+              "PresenceOfZeroCheck": r.ZERO, "MinimumDoFCheck": r.DOF,
+              "MissingCheck": r.MISSING}
 METHODS = {"frequency": "crosstab", "magnitude": "pivot_table", "histogram": "histogram",
            "regression": "regression", "survival": "surv_func"}
 
@@ -183,13 +187,18 @@ def read_results(path: Path) -> list[Exchanged]:
 
 def _acro_findings(sdc: dict[str, Any]) -> list[Finding]:
     out = []
-    for rule, positions in sdc.get("cells", {}).items():
+    for name, positions in sdc.get("cells", {}).items():
+        rule = ACRO_NAMES.get(name, name)
         for position in positions:
+            if len(position) < 2:
+                continue
             out.append(Finding(rule, Severity.FAIL, {"row": position[0], "column": position[1]},
                                {}, f"cell [{position[0]}, {position[1]}] fails {rule} (ACRO)",
                                r.ACTIONS.get(rule, ())))
-    for rule, count in sdc.get("summary", {}).items():
-        if rule in ("negative", "missing") and count and not sdc.get("cells", {}).get(rule):
-            out.append(Finding(rule, Severity.REVIEW, {}, {"cells": count},
-                               f"{rule} values found (ACRO)", r.ACTIONS.get(rule, ())))
+    for name, count in sdc.get("summary", {}).items():
+        rule = ACRO_NAMES.get(name, name)
+        if rule in (r.NEGATIVE, r.MISSING, r.DOF) and count and not sdc.get("cells", {}).get(name):
+            severity = Severity.FAIL if rule == r.DOF else Severity.REVIEW
+            out.append(Finding(rule, severity, {}, {"cells": count},
+                               f"{name} failed (ACRO)", r.ACTIONS.get(rule, ())))
     return out
