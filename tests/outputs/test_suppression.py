@@ -141,3 +141,7 @@ def test_what_may_be_published_has_no_person_id_no_contributor_figure_no_small_c
     shown = [c["n"] for c in out.published.to_pylist() if c["n"] is not None]
     assert shown and min(shown) >= 10
     assert all(iv["protected"] for iv in out.record.intervals)
+    assert {iv["figure"] for iv in out.record.intervals} == {"total", "n"}
+    grand = [m for m in out.margins.to_pylist() if m["total_over"] == "a, b"]
+    assert grand == [{"a": None, "b": None, "n": len(rows), "value": grand[0]["value"],
+                      "total_over": "a, b"}]
