@@ -104,6 +104,13 @@ def ours(path: Path) -> dict:
         record = check(means)
     out["mean"] = t.seconds
     out["mean_summary"] = record.summary()
+    from fivesafes.outputs import checked
+
+    with timed() as t:
+        full = checked(frequency(data, ["court", "offence"]))
+    out["checked"] = t.seconds
+    out["checked_note"] = full.record.notes[-1]
+    out["checked_status"] = full.record.status
     return out
 
 
@@ -188,6 +195,8 @@ def main() -> None:
           f"{mine['sum_summary']}")
     print(f"  mean of amount + margins, threshold + N-K + p%: {mine['mean']:.2f} s; findings "
           f"{mine['mean_summary']}")
+    print(f"  the whole path, checked(): counts, checks, suppression and its attack: "
+          f"{mine['checked']:.2f} s; {mine['checked_note']}; status {mine['checked_status']}")
     s = suppression()
     print(f"secondary suppression + interval attack, 100 x 100 table: {s['seconds']:.2f} s; "
           f"{s['primary']} primary, {s['secondary']} secondary cells, {s['rounds']} round(s), "
