@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fivesafes.outputs import checked, frequency, magnitude
 from fivesafes.outputs.acro import read_results, write_results
+from fivesafes.outputs.models import regression, survival
 from tests.outputs.spec import crosstab_rows, microdata
 
 
@@ -77,3 +78,17 @@ def test_acro_1_0_check_names_read_as_our_rules(tmp_path: Path) -> None:
     assert {(f.rule, f.cell["row"]) for f in table.record.findings} == {("threshold", 1),
                                                                          ("nk-rule", 0)}
     assert [f.rule for f in model.record.findings] == ["dof"]
+
+
+def test_models_go_into_results_json_too(tmp_path: Path) -> None:
+    rows = [{"y": 2.0 * i, "x": float(i), "t": float(i % 9), "e": i % 2} for i in range(8)]
+    data = microdata(rows)
+    outputs = [regression(data, "y", ["x"], name="y on x"),
+               survival(data, "t", "e", [0, 5, 10], name="time to e")]
+    document = json.loads(write_results(outputs, tmp_path).read_text())
+    model = document["results"]["output_0"]
+    assert model["type"] == "regression" and model["status"] == "fail"  # 6 residual df
+    assert model["files"][0]["sdc"]["summary"]["dof"] == 1
+    assert (tmp_path / "output_0.csv").read_text().startswith("term,coefficient,")
+    assert [b.record.to_dict() for b in read_results(tmp_path)] == [
+        o.record.to_dict() for o in outputs]

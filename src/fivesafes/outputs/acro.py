@@ -53,7 +53,8 @@ class Exchanged:
 
 def _positions(output: Output) -> dict[tuple, tuple[int, int]]:
     table = output.table
-    if not 1 <= len(table.groups) <= 2:
+    if not 1 <= len(table.groups) <= 2 or table.kind not in ("frequency", "magnitude",
+                                                               "histogram"):
         return {cell_key(table.cell(i)): (i, 0) for i in range(len(table.cells))}
     grid = table.grid()
     return {cell_key(grid.cell(table.groups, i, j)): (i, j)
@@ -71,7 +72,7 @@ def sdc_of(output: Output) -> dict[str, Any]:
             cells[rule] = []
         if f.cell and TOTAL not in f.cell and cell_key(f.cell) in at:
             cells[rule].append(list(at[cell_key(f.cell)]))
-        elif rule in (r.NEGATIVE, r.MISSING):
+        elif not f.cell:  # a finding about the whole output (dof, negative, missing...)
             cells[rule].append([])
     for rule, found in cells.items():
         unique = {tuple(c) for c in found if c}
@@ -86,7 +87,12 @@ def _write_csv(output: Output, path: Path) -> None:
     rows = output.published.to_pylist()
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        if len(table.groups) == 2:
+        if table.kind not in ("frequency", "magnitude", "histogram"):
+            names = [n for n in output.published.column_names if not n.startswith("_")]
+            writer.writerow(names)
+            for row in rows:
+                writer.writerow(["" if row[n] is None else row[n] for n in names])
+        elif len(table.groups) == 2:
             a, b = table.groups
             cols = sorted({row[b] for row in rows}, key=str)
             by = {(row[a], row[b]): row[column] for row in rows}
