@@ -93,7 +93,8 @@ def zeros_and_classes(table: Table, th: Thresholds) -> list[Finding]:
                                                          for i in range(len(grid.rows))],
                           {names[1]: grid.cols[j]}))
     for category, line, cells, group in lines:
-        if len(line) < 2:
+        possible = [c for c in cells if tuple(c[g] for g in names) not in table.structural_zeros]
+        if len(possible) < 2:  # one category is all the definition allows: nothing learnt
             continue
         filled = np.flatnonzero(line > 0)
         if len(filled) == 1:
