@@ -80,3 +80,15 @@ def test_overlapping_margins_pin_a_withheld_cell_across_tables() -> None:
     assert pinned.cell == {"a": "x", "b": "v"}
     assert pinned.figures["low"] == pinned.figures["high"] == 3.0
     assert pinned.outputs == ("a by b", "a among u")
+
+
+def test_a_table_with_and_without_one_small_category() -> None:
+    rows = [{"g": "a"}] * 20 + [{"g": "b"}] * 15 + [{"g": "c"}] * 3
+    data = microdata(rows)
+    ledger = Ledger("p1")
+    ledger.add(LedgerEntry.of(checked(frequency(data, ["g"], name="all groups",
+                                                population={"g": ["a", "b", "c"]})), data))
+    without = LedgerEntry.of(checked(frequency(data, ["g"], name="without c",
+                                               population={"g": ["a", "b"]})), data)
+    [f] = [f for f in check_against(ledger, without, data) if f.rule == "differencing"]
+    assert f.figures["only_in_all groups"] == 3 and f.outputs == ("all groups", "without c")
