@@ -145,3 +145,50 @@ def test_what_may_be_published_has_no_person_id_no_contributor_figure_no_small_c
     grand = [m for m in out.margins.to_pylist() if m["total_over"] == "a, b"]
     assert grand == [{"a": None, "b": None, "n": len(rows), "value": grand[0]["value"],
                       "total_over": "a, b"}]
+
+
+def reference_inequality(grid: Grid, suppressed: np.ndarray, i: int, j: int
+                         ) -> tuple[float, float]:
+    """Distinct-person margins: each line's cells add up to at least its margin, no cell
+    exceeds a margin of its own; every cell a variable, the published ones fixed."""
+    n_r, n_c = grid.values.shape
+    a, b, caps = [], [], np.minimum(grid.row_totals[:, None], grid.col_totals[None, :])
+    for r in range(n_r):
+        row = np.zeros((n_r, n_c))
+        row[r, :] = -1
+        a.append(row.ravel())
+        b.append(-grid.row_totals[r])
+    for c in range(n_c):
+        col = np.zeros((n_r, n_c))
+        col[:, c] = -1
+        a.append(col.ravel())
+        b.append(-grid.col_totals[c])
+    box = [(0, cap) if s else (v, v) for s, v, cap in zip(
+        suppressed.ravel(), grid.values.ravel(), caps.ravel(), strict=True)]
+    obj = np.zeros(n_r * n_c)
+    obj[i * n_c + j] = 1
+    lo = linprog(obj, A_ub=np.array(a), b_ub=np.array(b), bounds=box, method="highs")
+    hi = linprog(-obj, A_ub=np.array(a), b_ub=np.array(b), bounds=box, method="highs")
+    return lo.fun, -hi.fun
+
+
+people_in_cells = st.lists(st.tuples(st.integers(0, 59), st.sampled_from("xyz"),
+                                     st.sampled_from("uvw")), min_size=20, max_size=200)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people_in_cells)
+def test_persons_in_several_cells_are_attacked_with_what_the_margins_say(
+        rows: list[tuple[int, str, str]]) -> None:
+    data = microdata([{"person_id": f"p{p}", "a": a, "b": b} for p, a, b in rows])
+    table = frequency(data, ["a", "b"])
+    out = checked(table, Thresholds(min_cell=5))
+    grid = table.grid()
+    hidden = np.zeros(grid.values.shape, dtype=bool)
+    for c in out.record.suppressed:
+        hidden[grid.rows.index(c["cell"]["a"]), grid.cols.index(c["cell"]["b"])] = True
+    for iv in out.record.intervals:
+        i, j = grid.rows.index(iv["cell"]["a"]), grid.cols.index(iv["cell"]["b"])
+        low, high = (reference_inequality(grid, hidden, i, j) if not grid.additive
+                     else reference_interval(grid, hidden, i, j))
+        assert abs(iv["low"] - low) < 1e-6 and abs(iv["high"] - high) < 1e-6
