@@ -124,7 +124,8 @@ def suppression(size: int = 100) -> dict:
     values = rng.poisson(40, (size, size)).astype(float)
     small = rng.random((size, size)) < 0.03
     values[small] = rng.integers(1, 10, int(small.sum()))
-    grid = Grid(list(range(size)), list(range(size)), values, values > 0, values.sum(1),
+    grid = Grid(list(range(size)), list(range(size)), values,
+                np.ones(values.shape, dtype=bool), values.sum(1),
                 values.sum(0), float(values.sum()))
     with timed() as t:
         pattern = protect(grid, (values > 0) & (values < 10), ratio=0.5, width=10)

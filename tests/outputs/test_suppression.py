@@ -18,7 +18,8 @@ from tests.outputs.spec import crosstab_rows, microdata
 
 def grid_of(values: list[list[float]]) -> Grid:
     v = np.array(values, dtype=float)
-    return Grid(list(range(v.shape[0])), list(range(v.shape[1])), v, v > 0, v.sum(1), v.sum(0),
+    return Grid(list(range(v.shape[0])), list(range(v.shape[1])), v,
+                np.ones(v.shape, dtype=bool), v.sum(1), v.sum(0),
                 float(v.sum()))
 
 
@@ -192,3 +193,10 @@ def test_persons_in_several_cells_are_attacked_with_what_the_margins_say(
         low, high = (reference_inequality(grid, hidden, i, j) if not grid.additive
                      else reference_interval(grid, hidden, i, j))
         assert abs(iv["low"] - low) < 1e-6 and abs(iv["high"] - high) < 1e-6
+
+
+def test_a_cell_absent_from_the_table_is_never_withheld() -> None:
+    grid = grid_of([[20, 3, 30], [25, 40, 35], [15, 22, 50]])
+    grid.present[0, 0] = grid.present[2, 0] = False  # (say) no person: known to be empty
+    pattern = protect(grid, grid.values < 10, ratio=0.5, width=10)
+    assert pattern.protected and not pattern.suppressed[0, 0] and not pattern.suppressed[2, 0]

@@ -57,7 +57,8 @@ def requirement(value: float, ratio: float, width: float) -> tuple[float, float,
 
 
 def _model(grid: Grid, primary: np.ndarray, ratio: float, width: float, cost: str,
-           cuts: list[np.ndarray]) -> tuple[np.ndarray, LinearConstraint, Bounds]:
+           cuts: list[np.ndarray], allowed: np.ndarray
+           ) -> tuple[np.ndarray, LinearConstraint, Bounds]:
     n_r, n_c = grid.values.shape
     one_way = n_r == 1
     cells = n_r * n_c
@@ -114,7 +115,8 @@ def _model(grid: Grid, primary: np.ndarray, ratio: float, width: float, cost: st
         e += 1
     a = csr_matrix(coo_matrix((data, (ri, ci)), shape=(e, nv)))
     lower = np.concatenate([primary.ravel().astype(float), np.zeros(lines)])
-    return c, LinearConstraint(a, np.array(lo), np.array(hi)), Bounds(lower, np.ones(nv))
+    return c, LinearConstraint(a, np.array(lo), np.array(hi)), Bounds(
+        lower, np.concatenate([allowed.ravel().astype(float), np.ones(lines)]))
 
 
 def verify(grid: Grid, primary: np.ndarray, suppressed: np.ndarray, ratio: float,
@@ -136,16 +138,19 @@ def protect(grid: Grid, primary: np.ndarray, ratio: float = 0.5, width: float = 
     if not primary.any():
         return Pattern(primary, empty)
     n_r, n_c = grid.values.shape
+    # a cell absent from the table (a magnitude cell no person falls in) is known to be empty:
+    # withholding it would hide nothing, so it is never chosen
+    allowed = grid.present | primary
     hopeless = _hopeless(grid, primary, ratio, width)
     cuts: list[np.ndarray] = []
     suppressed = primary.copy()
     intervals: dict[tuple[int, int], Interval] = {}
     for rounds in range(1, max_rounds + 1):
-        c, constraint, box = _model(grid, primary, ratio, width, cost, cuts)
+        c, constraint, box = _model(grid, primary, ratio, width, cost, cuts, allowed)
         result = milp(c, constraints=constraint, bounds=box, integrality=np.ones(len(c)),
                       options={"time_limit": time_limit, "mip_rel_gap": 0.02})
         if result.x is None:  # infeasible: suppress every cell of the primaries' lines
-            suppressed = _lines_of(primary) | suppressed
+            suppressed = (_lines_of(primary) & allowed) | suppressed
         else:
             suppressed = result.x[: n_r * n_c].reshape(n_r, n_c) > 0.5
         intervals = verify(grid, primary, suppressed, ratio, width)
@@ -156,7 +161,7 @@ def protect(grid: Grid, primary: np.ndarray, ratio: float = 0.5, width: float = 
         if rounds == 1:  # complete a protecting rectangle for each failing cell, then recheck
             extra = suppressed.copy()
             for i, j in failing:
-                extra |= rectangle(grid.values, extra, i, j, ratio, width)
+                extra |= rectangle(grid.values, extra, i, j, ratio, width, allowed)
             if (extra != suppressed).any():
                 suppressed = extra
                 intervals = verify(grid, primary, suppressed, ratio, width)
@@ -166,7 +171,7 @@ def protect(grid: Grid, primary: np.ndarray, ratio: float = 0.5, width: float = 
                     break
         added = False
         for i, j in failing:
-            cut = _lines_of(_only(primary.shape, i, j)) & ~suppressed
+            cut = _lines_of(_only(primary.shape, i, j)) & ~suppressed & allowed
             if cut.any():
                 cuts.append(cut.ravel())
                 added = True
@@ -177,7 +182,7 @@ def protect(grid: Grid, primary: np.ndarray, ratio: float = 0.5, width: float = 
 
 
 def rectangle(values: np.ndarray, suppressed: np.ndarray, i: int, j: int, ratio: float,
-              width: float) -> np.ndarray:
+              width: float, allowed: np.ndarray | None = None) -> np.ndarray:
     """The cheapest cells to add so that ``(i, j)`` sits in a rectangle that protects it.
 
     In a rectangle of suppressed cells ``(i, j), (i, k), (l, j), (l, k)`` the cell can move up by
@@ -186,18 +191,20 @@ def rectangle(values: np.ndarray, suppressed: np.ndarray, i: int, j: int, ratio:
     table the partner is one other cell. Returns the cells to add (none if no rectangle will do).
     """
     v = values[i, j]
-    cost = np.where(suppressed, 0.0, values + 1.0)
+    allowed = np.ones_like(suppressed) if allowed is None else allowed | suppressed
+    cost = np.where(suppressed, 0.0, np.where(allowed, values + 1.0, np.inf))
     add = np.zeros_like(suppressed)
     need = ratio * v
     if values.shape[0] == 1:
-        ok = (values[0] >= need) & (v + values[0] >= width)
+        ok = (values[0] >= need) & (v + values[0] >= width) & allowed[0]
         ok[j] = False
         if ok.any():
             k = int(np.argmin(np.where(ok, cost[0], np.inf)))
             add[0, k] = True
         return add
-    up = np.minimum(values[i, :][None, :], values[:, j][:, None])  # [l, k]
-    down = np.minimum(v, values)
+    up = np.where(allowed[i, :][None, :] & allowed[:, j][:, None],
+                  np.minimum(values[i, :][None, :], values[:, j][:, None]), -1.0)  # [l, k]
+    down = np.where(allowed, np.minimum(v, values), -1.0)
     ok = (up >= need) & (down >= need) & (up + down >= width)
     ok[i, :] = False
     ok[:, j] = False
