@@ -83,7 +83,7 @@ def test_the_commands_walk_from_link_run_to_catalogue(cli, home: Deployment,
                        "--as", OFFICER)
     assert code == 1 and "already destroyed" in out
     code, out = invoke(cli, home, "retention", "enforce")
-    assert code == 0 and "0 identifier store(s) destroyed, 0 version(s) removed" in out
+    assert code == 0 and "0 identifier store(s) destroyed, 0 extract(s) destroyed, 0 version(s) removed" in out
 
 
 def test_publish_destroys_the_identifiers_it_accepted(cli, home, hand_made):

@@ -26,7 +26,8 @@ class Published:
         self.tables: dict[tuple[str, str], PublishedTable] = {}
 
     def add(self, name: str, rows: list[dict], fields: dict[str, tuple[Sensitivity, tuple]],
-            *, version: str = "v1", date_field: str | None = None) -> Published:
+            *, version: str = "v1", date_field: str | None = None,
+            jurisdictions: tuple[str, ...] = (), sources: tuple[str, ...] = ()) -> Published:
         columns = list(rows[0]) if rows else []
         table = pa.Table.from_pylist(rows) if rows else pa.table(
             {c: pa.array([], pa.string()) for c in columns})
@@ -34,7 +35,8 @@ class Published:
         pq.write_table(table, path)
         refs = {"person_id": FieldRef("person_id", OTHER, ("person_id",))}
         refs.update({f: FieldRef(f, sens, tuple(levels)) for f, (sens, levels) in fields.items()})
-        self.refs.append(DatasetRef(name, version, "Owner", MappingProxyType(refs)))
+        self.refs.append(DatasetRef(name, version, "Owner", MappingProxyType(refs),
+                                    jurisdictions=jurisdictions, sources=sources))
         self.tables[(name, version)] = PublishedTable(path, date_field)
         return self
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -39,6 +39,25 @@ class FieldRef:
     def is_most_detailed(self, level: str) -> bool:
         """True for the finest level of a field that also offers coarser ones."""
         return len(self.levels) > 1 and level == self.levels[0]
+
+
+#: Columns that, when a dataset has them, say row by row which jurisdiction and which source
+#: system a record is from: a request's coverage then filters rows by them (extracts and risk).
+ROW_JURISDICTION = "jurisdiction"
+ROW_SYSTEM = "source_system"
+
+
+def excluded_by_coverage(ref: DatasetRef, jurisdictions: Collection[str],
+                         sources: Collection[str]) -> str | None:
+    """Why no row of ``ref`` is in a coverage of ``jurisdictions`` and ``sources`` (the
+    dataset's declared ones are all outside it), or None."""
+    if ref.jurisdictions and not set(jurisdictions) & set(ref.jurisdictions):
+        return (f"none of its jurisdictions ({', '.join(ref.jurisdictions)}) is in the "
+                "approved coverage")
+    if ref.sources and not set(sources) & set(ref.sources):
+        return (f"none of its source systems ({', '.join(ref.sources)}) is in the approved "
+                "coverage")
+    return None
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fivesafes.catalogue.models import REMOVED, Dataset, DatasetField, DatasetVersion
+from fivesafes.catalogue.refs import ROW_JURISDICTION, ROW_SYSTEM
 from fivesafes.errors import FivesafesError
 from fivesafes.governance.models import Application, RequestedDataset
 
 PERSON_ID = "person_id"
 REKEYED_ORIGINS = {"person_id": "person", "replaced_id": "replaced"}
-ROW_JURISDICTION = "jurisdiction"
-ROW_SYSTEM = "source_system"
 
 
 class ExtractError(FivesafesError):

@@ -38,11 +38,13 @@ HOLDING = (State.APPROVED, State.ACCREDITED, State.PROVISIONED)
 
 
 def requested(application: Application) -> Request:
-    """What the application asks for, as a risk request."""
+    """What the application asks for, as a risk request: its fields, and its coverage (dates,
+    jurisdictions and source systems)."""
     return Request(tuple(DatasetChoice(d.name, d.version, tuple(FieldChoice(f.name, f.level)
                                                                  for f in d.fields))
                          for d in application.datasets),
-                   application.coverage_from.isoformat(), application.coverage_to.isoformat())
+                   application.coverage_from.isoformat(), application.coverage_to.isoformat(),
+                   tuple(sorted(application.jurisdictions)), tuple(sorted(application.sources)))
 
 
 def held_by_project(session: Session, application: Application) -> Request | None:

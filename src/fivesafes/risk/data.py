@@ -87,6 +87,7 @@ class Frames:
     names: dict[tuple[str, str], str]
     records: dict[tuple[str, str], int]
     persons: int
+    notes: tuple[str, ...] = ()  # e.g. a dataset wholly outside the coverage
 
 
 def _columns(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
@@ -102,11 +103,13 @@ def load(con: duckdb.DuckDBPyConnection, plan: Plan, source: DataSource) -> Fram
     """Copy the coverage of every dataset of ``plan`` into temporary tables. A dataset with no
     published file, or no record in coverage, is a problem of the request."""
     problems: list[Problem] = []
+    notes: list[str] = []
     names: dict[tuple[str, str], str] = {}
     records: dict[tuple[str, str], int] = {}
     for position, (dataset, version) in enumerate(plan.datasets):
         where = f"datasets[{position}]"
         published = source.table(dataset, version)
+        excluded = plan.excluded.get((dataset, version))
         if published is None:
             problems.append(Problem(f"{where}.version", f"{dataset} {version} has no published "
                                                         "file to assess"))
@@ -134,6 +137,13 @@ def load(con: duckdb.DuckDBPyConnection, plan: Plan, source: DataSource) -> Fram
                 filters.append(f"{day} >= CAST({p(plan.date_from)} AS DATE)")
             if plan.date_to:
                 filters.append(f"{day} <= CAST({p(plan.date_to)} AS DATE)")
+        if excluded:
+            filters.append("FALSE")  # the dataset contributes no row (as in its extract)
+            notes.append(f"{dataset} {version} contributes no record: {excluded}")
+        for column, allowed in plan.row_filters.get((dataset, version), {}).items():
+            if column in present:
+                filters.append(f"{quote(column)} IN ({', '.join(p(v) for v in allowed)})"
+                               if allowed else "FALSE")
         missing = [c for c in dict.fromkeys(needed) if c not in present]
         if missing:
             raise RiskError(f"{dataset} {version} ({published.path}): no column "
@@ -144,7 +154,7 @@ def load(con: duckdb.DuckDBPyConnection, plan: Plan, source: DataSource) -> Fram
                + (f" WHERE {' AND '.join(filters)}" if filters else ""))
         con.execute(sql, p.values)
         count = con.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]  # noqa: S608
-        if count == 0:
+        if count == 0 and not excluded:
             span = f"from {plan.date_from or 'the start'} to {plan.date_to or 'the end'}"
             problems.append(Problem("coverage", f"{dataset} {version} has no record {span} "
                                                 f"(by {published.date_field}); widen the "
@@ -154,4 +164,7 @@ def load(con: duckdb.DuckDBPyConnection, plan: Plan, source: DataSource) -> Fram
     union = " UNION ".join(f"SELECT {quote(PERSON)} FROM {quote(n)}"  # noqa: S608
                            for n in names.values())
     persons = con.execute(f"SELECT count(*) FROM ({union})").fetchone()[0]  # noqa: S608
-    return Frames(names, records, persons)
+    if persons == 0:
+        raise_problems("risk assessment request", [Problem(
+            "coverage", "no dataset has a record in the coverage; widen it")])
+    return Frames(names, records, persons, tuple(notes))

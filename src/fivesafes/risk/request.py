@@ -11,12 +11,18 @@ problem is reported at once, each with its path, as :class:`~fivesafes.errors.In
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from fivesafes.catalogue.refs import Catalogue, FieldRef
+from fivesafes.catalogue.refs import (
+    ROW_JURISDICTION,
+    ROW_SYSTEM,
+    Catalogue,
+    FieldRef,
+    excluded_by_coverage,
+)
 from fivesafes.errors import InvalidForm, Problem, raise_problems
 from fivesafes.sources.contract import Sensitivity
 
@@ -48,6 +54,10 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
+def _names(values: Collection[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(sorted(str(v) for v in values))
+
+
 @dataclass(frozen=True)
 class Request:
     """Datasets and fields, and the coverage: records whose coverage date (the dataset's
@@ -57,15 +67,19 @@ class Request:
     datasets: tuple[DatasetChoice, ...]
     date_from: str | None = None
     date_to: str | None = None
+    jurisdictions: tuple[str, ...] | None = None  # None: every jurisdiction
+    sources: tuple[str, ...] | None = None  # None: every source system
 
     @classmethod
     def of(cls, datasets: Mapping[tuple[str, str], Mapping[str, str]], *,
-           date_from: Any = None, date_to: Any = None) -> Request:
+           date_from: Any = None, date_to: Any = None,
+           jurisdictions: Collection[str] | None = None,
+           sources: Collection[str] | None = None) -> Request:
         """``{(dataset, version): {field: level}}``: a short way to write a request."""
         return cls(tuple(DatasetChoice(name, version, tuple(FieldChoice(f, lv)
                                                              for f, lv in fields.items()))
                          for (name, version), fields in datasets.items()),
-                   _iso(date_from), _iso(date_to))
+                   _iso(date_from), _iso(date_to), _names(jurisdictions), _names(sources))
 
     @classmethod
     def from_form(cls, values: Mapping[str, Any]) -> Request:
@@ -77,13 +91,17 @@ class Request:
                                        tuple(FieldChoice(str(f["name"]), str(f["level"]))
                                              for f in d.get("fields", ())))
                          for d in values.get("datasets", ())),
-                   _iso(coverage.get("from")), _iso(coverage.get("to")))
+                   _iso(coverage.get("from")), _iso(coverage.get("to")),
+                   _names(coverage.get("jurisdictions")), _names(coverage.get("sources")))
 
     def to_dict(self) -> dict[str, Any]:
         return {"datasets": [{"name": d.name, "version": d.version,
                               "fields": [{"name": f.name, "level": f.level} for f in d.fields]}
                              for d in self.datasets],
-                "coverage": {"from": self.date_from, "to": self.date_to}}
+                "coverage": {"from": self.date_from, "to": self.date_to,
+                             "jurisdictions": (list(self.jurisdictions)
+                                               if self.jurisdictions is not None else None),
+                             "sources": list(self.sources) if self.sources is not None else None}}
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Request:
@@ -142,6 +160,12 @@ class Plan:
     datasets: tuple[tuple[str, str], ...]  # (name, version), requested first, then held
     date_from: str | None
     date_to: str | None
+    #: row filters per dataset (column -> allowed values), from the coverage's jurisdictions
+    #: and sources, for datasets that say row by row where a record is from
+    row_filters: Mapping[tuple[str, str], Mapping[str, tuple[str, ...]]] = field(
+        default_factory=dict)
+    #: datasets none of whose declared jurisdictions or sources is in the coverage
+    excluded: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def bottom(self) -> tuple[int, ...]:
@@ -226,9 +250,37 @@ def resolve(catalogue: Catalogue, request: Request, *, held: Request | None = No
                                                       fref.levels[height], fref.sensitivity)
     if not order:
         raise InvalidForm("risk assessment request", [Problem("datasets", "nothing to assess")])
+    row_filters, excluded = _coverage(catalogue, request, order)
     return Plan(
         keys=tuple(Key(i, k.dataset, k.version, k.field, k.levels, k.requested, k.held)
                    for i, k in enumerate(keys.values())),
         sensitive=tuple(SensitiveField(i, s.dataset, s.version, s.field, s.level, s.sensitivity)
                         for i, s in enumerate(sensitive.values())),
-        datasets=tuple(order), date_from=request.date_from, date_to=request.date_to)
+        datasets=tuple(order), date_from=request.date_from, date_to=request.date_to,
+        row_filters=row_filters, excluded=excluded)
+
+
+def _coverage(catalogue: Catalogue, request: Request, datasets: Iterable[tuple[str, str]]
+              ) -> tuple[dict[tuple[str, str], dict[str, tuple[str, ...]]],
+                         dict[tuple[str, str], str]]:
+    """The row filters and whole-dataset exclusions the request's jurisdictions and sources
+    make (the same rule an extract follows)."""
+    filters: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
+    excluded: dict[tuple[str, str], str] = {}
+    for name, version in datasets:
+        ref = catalogue.dataset(name, version)
+        if ref is None:
+            continue
+        wanted_j = request.jurisdictions if request.jurisdictions is not None else \
+            ref.jurisdictions
+        wanted_s = request.sources if request.sources is not None else ref.sources
+        why = excluded_by_coverage(ref, wanted_j, wanted_s)
+        if why:
+            excluded[(name, version)] = why
+        own: dict[str, tuple[str, ...]] = {}
+        if request.jurisdictions is not None:
+            own[ROW_JURISDICTION] = request.jurisdictions
+        if request.sources is not None:
+            own[ROW_SYSTEM] = request.sources
+        filters[(name, version)] = own
+    return filters, excluded

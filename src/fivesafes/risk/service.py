@@ -345,7 +345,8 @@ def assess(catalogue: Catalogue, data: DataSource, request: Request, *, k: int =
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        m = _Measure(con, plan, load(con, plan, data), k)
+        frames = load(con, plan, data)
+        m = _Measure(con, plan, frames, k)
         table = persons.materialise(con, m.relation(plan.bottom))
         headline = classes.figures(con, persons.classes_of(table), threshold=k, unit="person")
         bins = classes.histogram(con, persons.classes_of(table), threshold=k)
@@ -369,7 +370,7 @@ def assess(catalogue: Catalogue, data: DataSource, request: Request, *, k: int =
         keys=_key_fields(plan), persons=headline, records=records, diversity=div,
         histogram=bins, contributions=contributions, suggestions=found[0],
         without_held=without_held, loss_measure=LOSS_MEASURE, lattice_nodes=found[1],
-        lattice_evaluated=found[2], note=found[3])
+        lattice_evaluated=found[2], note="; ".join(n for n in (*frames.notes, found[3]) if n))
 
 
 def assess_home(deployment: Deployment, request: Request, *, catalogue: Catalogue | None = None,
