@@ -32,6 +32,7 @@ from fivesafes.sources.identifier_store import (
     DESTROYED,
     RetentionError,
     certificate_entry,
+    file_line,
     file_records,
     ingest_run,
     sha256_of,
@@ -60,11 +61,10 @@ class DestructionCertificate:
                  f"(certificate: audit entry {self.audit_seq})",
                  f"  data key {self.details['key']['name']} shredded; {len(files)} file(s) "
                  "removed:"]
-        lines += [f"    {f['path']}  sha256 {f['sha256']}  {f['bytes']:,} bytes" for f in files]
+        lines += [file_line(f) for f in files]
         if derived:
             lines.append(f"  {len(derived)} derived file(s) showing identifiers:")
-            lines += [f"    {f['path']}  sha256 {f['sha256']}  {f['bytes']:,} bytes: {f['what']}"
-                      for f in derived]
+            lines += [file_line(f) for f in derived]
         return lines
 
 

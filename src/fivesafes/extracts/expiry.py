@@ -27,12 +27,12 @@ from sqlalchemy import select
 from fivesafes import audit
 from fivesafes.accounts import Role, authorise
 from fivesafes.errors import FivesafesError, NotFound
-from fivesafes.extracts.models import CURRENT, DESTROYED, ProjectExtract
+from fivesafes.extracts.models import CURRENT, DESTROYED, ProjectExtract, remove_empty_parents
 from fivesafes.governance.applications import get_application
 from fivesafes.governance.lifecycle import State
 from fivesafes.governance.models import Application
 from fivesafes.home import Busy, Deployment
-from fivesafes.sources.identifier_store import file_records, sha256_of
+from fivesafes.sources.identifier_store import file_line, file_records, sha256_of
 
 DOING = "destroy project extracts"
 ENDED = (State.CLOSED, State.WITHDRAWN, State.REJECTED)
@@ -67,7 +67,7 @@ class ExtractDeletionCertificate:
                 f"  reason: {self.reason}",
                 f"  data key {self.details['key']['name']} shredded; {len(files)} file(s) "
                 "removed:",
-                *(f"    {f['path']}  sha256 {f['sha256']}  {f['bytes']:,} bytes" for f in files)]
+                *(file_line(f) for f in files)]
 
 
 def _why_due(application: Application, today) -> str | None:
@@ -171,6 +171,4 @@ def _take_away(deployment: Deployment, folder: Path, trash: Path, data_key: str)
         if moved:
             os.rename(trash / folder.name, folder)
         raise
-    for parent in (folder.parent, folder.parent.parent):
-        if parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
+    remove_empty_parents(folder)

@@ -8,6 +8,7 @@ entry of the build and the files on disk can be checked against each other.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
@@ -42,3 +43,10 @@ class ProjectExtract(Base):
     built_by: Mapped[str] = mapped_column(String(200))
     superseded_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     destroyed_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+def remove_empty_parents(build_folder: Path) -> None:
+    """Remove a build folder's application and project folders if nothing is left in them."""
+    for parent in (build_folder.parent, build_folder.parent.parent):
+        if parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()

@@ -49,7 +49,7 @@ from fivesafes.extracts.build import (
     write_extract_dictionary,
 )
 from fivesafes.extracts.expiry import destroy_as_scheduled
-from fivesafes.extracts.models import CURRENT, SUPERSEDED, ProjectExtract
+from fivesafes.extracts.models import CURRENT, SUPERSEDED, ProjectExtract, remove_empty_parents
 from fivesafes.extracts.plan import Plan, plan_extract
 from fivesafes.governance.access import may_access, provision
 from fivesafes.governance.applications import get_application
@@ -217,9 +217,7 @@ def _build_in(deployment: Deployment, work: Path, plan: Plan, build: int, applic
             move_all([*((wrapped, keys.folder / wrapped.name)
                         for wrapped in sorted(staged.glob("*.wrapped"))), (out, target)])
         except BaseException:
-            for parent in (target.parent, target.parent.parent):
-                if parent.is_dir() and not any(parent.iterdir()):
-                    parent.rmdir()
+            remove_empty_parents(target)
             raise
     return {"application": plan.application, "project": plan.project, "build": build,
             "folder": target, "manifest": content, "manifest_sha256": digest, "rows": rows,

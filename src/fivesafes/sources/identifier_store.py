@@ -50,6 +50,12 @@ def file_records(deployment: Deployment, paths: list[Path]) -> list[dict[str, An
             for p in sorted(paths) if p.is_file()]
 
 
+def file_line(record: dict[str, Any]) -> str:
+    """One file of a certificate (a :func:`file_records` entry) as a line to print."""
+    line = f"    {record['path']}  sha256 {record['sha256']}  {record['bytes']:,} bytes"
+    return f"{line}: {record['what']}" if "what" in record else line
+
+
 def ingest_run(deployment: Deployment, ingest_label: str) -> IngestRun:
     with deployment.store.reading() as session:
         run = session.execute(
