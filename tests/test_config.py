@@ -61,6 +61,7 @@ def test_values_from_the_file(tmp_path: Path) -> None:
     )))
     assert settings.db_url == "postgresql+psycopg://fs@db:5432/fs"
     assert settings.ingest_chunk_rows == 5000
+    assert settings.ingest_shrink_share == 0.2
     assert settings.identifier_retention_days == 0
 
 
@@ -108,8 +109,12 @@ def test_unknown_settings_are_named(tmp_path: Path, text: str, named: list[str])
         ("[retention]\nidentifier_days = -1\n", "retention.identifier_days"),
         ("[retention]\nidentifier_days = '30'\n", "retention.identifier_days"),
         ("[retention]\nidentifier_days = 2.0\n", "retention.identifier_days"),
+        ("[ingest]\nshrink_share = 1\n", "ingest.shrink_share"),
+        ("[ingest]\nshrink_share = -0.1\n", "ingest.shrink_share"),
+        ("[ingest]\nshrink_share = true\n", "ingest.shrink_share"),
     ],
-    ids=["zero", "negative", "text", "fraction", "days-negative", "days-text", "days-float"],
+    ids=["zero", "negative", "text", "fraction", "days-negative", "days-text", "days-float",
+         "shrink-whole", "shrink-negative", "shrink-boolean"],
 )
 def test_invalid_values_are_named(tmp_path: Path, text: str, named: str) -> None:
     with pytest.raises(HomeError) as caught:

@@ -191,11 +191,17 @@ def synth(people: int, out: Path, seed: int) -> None:
 @click.argument("contracts", nargs=-1, required=True,
                 type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--allow-empty", is_flag=True,
+              help="Ingest an extract with no data rows (refused otherwise: the next link would "
+                   "drop every record of that source).")
+@click.option("--accept-shrink", is_flag=True,
+              help="Ingest an extract much shorter than the source's last ingest (more than "
+                   "ingest.shrink_share fewer rows; refused otherwise).")
 @actor_option
 @with_home
 @user_errors
 def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
-           actor: str) -> None:
+           allow_empty: bool, accept_shrink: bool, actor: str) -> None:
     """Validate source extracts against their CONTRACTS and split them into the identifier and
     attribute stores. All sources are ingested together, or none is."""
     from fivesafes.progress import progress_bars
@@ -205,7 +211,8 @@ def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
 
     loaded = load_all(list(contracts))
     with progress_bars(err_console if as_json else console) as update:
-        result = run_ingest(deployment, loaded, by=actor, on_progress=update)
+        result = run_ingest(deployment, loaded, by=actor, on_progress=update,
+                            allow_empty=allow_empty, accept_shrink=accept_shrink)
     if as_json:
         click.echo(summary_json(result))
         return
@@ -219,6 +226,8 @@ def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
     table.add_row("all", "", f"{result.read:,}", f"{result.accepted:,}",
                   f"{result.quarantined:,}", "", style="bold")
     console.print(table)
+    for notice in result.notices:
+        console.print(Text(f"  confirmed: {notice}"))
     for s in result.sources:
         if s.ignored_columns:
             console.print(f"  {s.source}: columns not in the contract were not ingested: "

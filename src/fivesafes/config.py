@@ -19,7 +19,7 @@ DB_URL_ENV = "FIVESAFES_DB_URL"
 
 KNOWN_KEYS: dict[str, set[str]] = {
     "store": {"url"},
-    "ingest": {"chunk_rows"},
+    "ingest": {"chunk_rows", "shrink_share"},
     "retention": {"identifier_days", "superseded_version_days"},
     "risk": {"k", "key_classes"},
 }
@@ -32,6 +32,9 @@ class Settings:
 
     db_url: str
     ingest_chunk_rows: int = 200_000
+    #: a re-ingest that reads more than this share fewer rows of a source than its last ingest
+    #: is refused unless confirmed (``--accept-shrink``)
+    ingest_shrink_share: float = 0.2
     identifier_retention_days: int = 30
     superseded_version_retention_days: int = 365
     risk_k: int = 10
@@ -52,6 +55,9 @@ def default_config_text() -> str:
         "[ingest]\n"
         "# Rows read and validated per batch; lower it to use less memory.\n"
         "chunk_rows = 200000\n"
+        "# A re-ingest reading more than this share fewer rows of a source than its last ingest\n"
+        "# is refused unless confirmed with --accept-shrink (0.2 = 20% fewer).\n"
+        "shrink_share = 0.2\n"
         "\n"
         "[retention]\n"
         "# Days that identifiers kept for a quality review survive before automatic destruction.\n"
@@ -102,6 +108,10 @@ def load_settings(home: Path) -> Settings:
     days = retention.get("identifier_days", 30)
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise HomeError(f"{path}: ingest.chunk_rows must be a positive whole number")
+    shrink = ingest.get("shrink_share", 0.2)
+    if isinstance(shrink, bool) or not isinstance(shrink, int | float) or not 0 <= shrink < 1:
+        raise HomeError(f"{path}: ingest.shrink_share must be a number from 0 up to (not "
+                        "including) 1, e.g. 0.2 for 20% fewer rows")
     superseded = retention.get("superseded_version_days", 365)
     for key, value in (("identifier_days", days), ("superseded_version_days", superseded)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -116,6 +126,7 @@ def load_settings(home: Path) -> Settings:
             or any(c not in known for c in key_classes)):
         raise HomeError(f"{path}: risk.key_classes must be a list of sensitivity classes, "
                         f"each one of {', '.join(known)}")
-    return Settings(db_url=url, ingest_chunk_rows=chunk, identifier_retention_days=days,
+    return Settings(db_url=url, ingest_chunk_rows=chunk, ingest_shrink_share=float(shrink),
+                    identifier_retention_days=days,
                     superseded_version_retention_days=superseded, risk_k=k,
                     risk_key_classes=tuple(key_classes), raw=raw)

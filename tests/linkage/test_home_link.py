@@ -108,3 +108,35 @@ def test_run_demo_lines(home: Deployment, synth: Path, staff) -> None:
     assert lines[0].startswith("link-0001: ") and "persons found" in lines[0]
     assert any(line.split()[:2] == ["magistrates", "probation"] for line in lines)
     assert lines[-1] == f"quality report: {home.linkage / 'links' / 'link-0001' / 'report.html'}"
+
+
+def test_link_says_when_a_source_has_fewer_records_than_last_time(
+        home: Deployment, synth: Path, staff, tmp_path: Path) -> None:
+    from .link_fixtures import copy_synth
+
+    ingest(home, load_all(contracts(synth)), by=staff.officer)
+    first = link_home(home, by=staff.officer)
+    assert first.summary["notes"] == [] or not any("fewer" in n for n in first.summary["notes"])
+    short = copy_synth(synth, tmp_path / "short")
+    contract = next(p for p in contracts(short) if p.stem.startswith("magistrates"))
+    extract = next(p for p in (short / "extracts").iterdir() if p.name.startswith("magistrates"))
+    lines = extract.read_text(encoding="utf-8").splitlines(keepends=True)
+    extract.write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    ingest(home, load_all([contract]), by=staff.officer, accept_shrink=True)
+    second = link_home(home, by=staff.officer)
+    before = first.summary["records_per_source"]["magistrates"]
+    now = second.summary["records_per_source"]["magistrates"]
+    assert now < before
+    assert (f"magistrates has {now:,} records, fewer than the {before:,} of link-0001: its "
+            "newest ingest is shorter; if records are missing, ingest the full extract again "
+            "and link") in second.summary["notes"]
+    from fivesafes.catalogue.errors import PublishError
+    from fivesafes.catalogue.publish import publish
+
+    with pytest.raises(PublishError) as refused:
+        publish(home, by=staff.officer)
+    message = str(refused.value)
+    assert f"{before - now:,} record(s) of magistrates ({before - now:,} from ingest-0001)" \
+        in message
+    assert "took magistrates from its newest ingest, ingest-0002" in message
+    assert "ingest the full magistrates extract again, link" in message

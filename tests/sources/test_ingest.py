@@ -318,3 +318,38 @@ def test_synthetic_extracts_quarantine_and_warn_exactly_the_planted_rows(home, t
         for r in mine:
             if r["record_id"]:
                 assert (r["record_id"] in kept) == (r["outcome"] == "identifier_warning"), r
+
+
+def test_an_extract_with_a_header_and_no_rows_is_refused(home, source_files):
+    message = _assert_refused(home, [source_files.write(rows=[])], SourceFileError,
+                              "mags.csv", "no data rows", "every mags record would be dropped",
+                              "--allow-empty")
+    assert "full extract" in message
+
+
+def test_an_empty_extract_can_be_allowed_and_is_said_again(home, source_files):
+    result = ingest(home, load_all([source_files.write(rows=[])]), by="officer",
+                    allow_empty=True)
+    assert result.read == 0
+    assert result.notices == ("mags: empty extract ingested (--allow-empty)",)
+    with home.store.reading() as s:
+        entry = audit.query(s, audit.EntryFilter(action="ingest.complete"))[-1]
+    assert json.loads(entry.details)["confirmed"] == list(result.notices)
+
+
+def test_a_re_ingest_that_shrinks_a_source_needs_confirmation(home, source_files):
+    run(home, source_files.write())  # 3 rows
+    shorter = source_files.write(rows=GOOD_ROWS[:1])
+    message = _assert_refused(home, [shorter], SourceFileError, "mags: 1 rows read",
+                              "67% fewer than the 3 of ingest-0001", "--accept-shrink",
+                              "ingest.shrink_share")
+    assert "dropped" in message
+    result = ingest(home, load_all([shorter]), by="officer", accept_shrink=True)
+    assert result.notices == ("mags: 1 rows read, 67% fewer than the 3 of ingest-0001 "
+                              "(--accept-shrink)",)
+
+
+def test_a_shrink_within_the_configured_share_is_not_questioned(home, source_files):
+    run(home, source_files.write())
+    result = run(home, source_files.write(rows=GOOD_ROWS))  # same size: nothing to confirm
+    assert result.notices == ()

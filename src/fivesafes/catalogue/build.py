@@ -137,12 +137,26 @@ def _load_attributes(con: duckdb.DuckDBPyConnection, source: SourceInput) -> Non
         f"JOIN fs_attr_files f ON f.path = r.filename) "
         f"QUALIFY row_number() OVER (PARTITION BY record_key ORDER BY fs_rank) = 1",
         [[str(a) for _, a, _ in source.parts]])
-    missing = con.sql("SELECT count(*) FROM fs_attrs WHERE record_key NOT IN "
-                      "(SELECT record_key FROM fs_map)").fetchall()[0][0]
+    missing = con.sql(
+        f"SELECT {quote(_INGEST)}, count(*) FROM fs_attrs WHERE record_key NOT IN "  # noqa: S608
+        f"(SELECT record_key FROM fs_map) GROUP BY 1 ORDER BY 1").fetchall()
     if missing:
-        raise PublishError(
-            f"{missing:,} record(s) of {source.name} ({', '.join(source.ingests)}) are in no "
-            "cluster of the link run, so they have no person id; link those ingests again")
+        raise PublishError(_missing_advice(source, dict(missing)))
+
+
+def _missing_advice(source: SourceInput, missing: dict[str, int]) -> str:
+    """What to do about records the link run left without a person id: when they come only
+    from older ingests, the newest ingest (the one linked) is short."""
+    count = sum(missing.values())
+    found = ", ".join(f"{n:,} from {label}" for label, n in missing.items())
+    said = (f"{count:,} record(s) of {source.name} ({found}) are in no cluster of the link run, "
+            "so they have no person id")
+    newest = source.ingests[0]
+    if newest not in missing and len(source.ingests) > 1:
+        return (f"{said}: the link run took {source.name} from its newest ingest, {newest}, "
+                "which does not hold them (a short or empty extract?); ingest the full "
+                f"{source.name} extract again, link, then publish that link run")
+    return f"{said}; link those ingests again, then publish that link run"
 
 
 def _stats(con: duckdb.DuckDBPyConnection, columns: list[Column]) -> tuple[int, int, dict]:

@@ -65,6 +65,8 @@ def _print_result(console, result, as_json: bool) -> None:
                       f"{accuracy['true_pairs_unblocked']:,})")
     seconds = ", ".join(f"{k} {v:.1f} s" for k, v in summary["seconds"].items())
     console.print(f"threshold {summary['threshold']}, engine {summary['engine']}; {seconds}")
+    for note in summary.get("notes", []):
+        console.print(f"note: {note}", markup=False)
     label = f"{result.label}: " if result.label else ""
     console.print(f"{label}person key map {result.clusters}")
     console.print(f"quality report {result.report}")

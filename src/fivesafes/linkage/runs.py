@@ -231,6 +231,7 @@ def link_home(deployment: Deployment, *, by: str, options: LinkOptions | None = 
         outcome = None
         try:
             outcome = link_tables(tables, work, options, as_of=as_of, on_phase=on_phase)
+            outcome.notes.extend(fewer_than_last_time(deployment, outcome.records))
             summary = _summary(outcome, read_seconds, None,
                                {"mode": "home", "label": label, "ingests": _ingests(tables)})
             folder = work / label
@@ -242,6 +243,25 @@ def link_home(deployment: Deployment, *, by: str, options: LinkOptions | None = 
         finally:
             _close(outcome)
             shutil.rmtree(work, ignore_errors=True)
+
+
+def fewer_than_last_time(deployment: Deployment, records: dict[str, int]) -> list[str]:
+    """A note for each source with fewer records than in the home's last link run (a short
+    re-ingest drops records: each source is linked from its newest ingest)."""
+    with deployment.store.reading() as session:
+        last = session.execute(
+            select(LinkRun.label, LinkRun.summary).order_by(LinkRun.id.desc()).limit(1)).first()
+    if last is None:
+        return []
+    before = json.loads(last[1]).get("records_per_source", {})
+    notes = []
+    for source, count in sorted(before.items()):
+        now = records.get(source, 0)
+        if now < count:
+            notes.append(f"{source} has {now:,} records, fewer than the {count:,} of "
+                         f"{last[0]}: its newest ingest is shorter; if records are missing, "
+                         "ingest the full extract again and link")
+    return notes
 
 
 def reports_with_identifiers(deployment: Deployment, ingest_label: str

@@ -23,6 +23,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from fivesafes import audit
 from fivesafes.accounts import Role, authorise
@@ -70,6 +72,9 @@ class IngestResult:
     label: str
     sources: list[SourceResult] = field(default_factory=list)
     seconds: float = 0.0
+    #: what the officer confirmed (an empty extract allowed, a shrink accepted), said again in
+    #: the summary and the audit entry
+    notices: tuple[str, ...] = ()
 
     @property
     def read(self) -> int:
@@ -228,9 +233,14 @@ def _accepted_positions(positions: list[int], result, chunk) -> list[int]:
 
 
 def ingest(deployment: Deployment, contracts: list[SourceContract], *, by: str,
-           on_progress: ProgressFn | None = None) -> IngestResult:
+           on_progress: ProgressFn | None = None, allow_empty: bool = False,
+           accept_shrink: bool = False) -> IngestResult:
     """Ingest every source in ``contracts`` as one run, recorded and audited by ``by`` (a
-    linkage officer)."""
+    linkage officer).
+
+    A source with no data rows is refused unless ``allow_empty``, and one that reads more than
+    the configured share fewer rows than its last ingest unless ``accept_shrink``: the next link
+    takes each source from its newest ingest, so a short extract would silently drop records."""
     with deployment.store.reading() as session:
         authorise(session, by, (Role.LINKAGE_OFFICER,), DOING)
     started = time.perf_counter()
@@ -243,14 +253,14 @@ def ingest(deployment: Deployment, contracts: list[SourceContract], *, by: str,
         work = deployment.new_work_folder("ingest")
         try:
             return _run(deployment, contracts, headers, label, work, by, started, started_at,
-                        on_progress)
+                        on_progress, Confirmed(allow_empty, accept_shrink))
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
 
 def _run(deployment: Deployment, contracts: list[SourceContract], headers: dict[str, list[str]],
          label: str, work: Path, by: str, started: float, started_at: str,
-         on_progress: ProgressFn | None) -> IngestResult:
+         on_progress: ProgressFn | None, confirmed: Confirmed) -> IngestResult:
     for store in STORES:
         (work / store / label).mkdir(parents=True, mode=0o700)
     data_key = new_key()
@@ -282,10 +292,60 @@ def _run(deployment: Deployment, contracts: list[SourceContract], headers: dict[
             ))
     finally:
         con.close()
+    notices = _check_counts(deployment, results, confirmed)
     digests = {c.name: file_sha256(c.file.path) for c in contracts}
-    result = IngestResult(label, results, time.perf_counter() - started)
+    result = IngestResult(label, results, time.perf_counter() - started, notices)
     _publish(deployment, contracts, result, digests, work, key_file, by, started_at)
     return result
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """What the officer confirmed in advance for this run."""
+
+    allow_empty: bool = False
+    accept_shrink: bool = False
+
+
+def last_rows_read(session: Session, source: str) -> tuple[str, int] | None:
+    """The newest earlier ingest of ``source`` and the rows it read, if any."""
+    row = session.execute(
+        select(IngestRun.label, IngestedSource.rows_read).join(IngestedSource.run)
+        .where(IngestedSource.source == source).order_by(IngestRun.id.desc()).limit(1)
+    ).first()
+    return None if row is None else (row[0], int(row[1]))
+
+
+def _check_counts(deployment: Deployment, results: list[SourceResult],
+                  confirmed: Confirmed) -> tuple[str, ...]:
+    """Refuse an empty or shrunken extract unless confirmed; the notices of confirmed ones."""
+    share = deployment.settings.ingest_shrink_share
+    notices: list[str] = []
+    with deployment.store.reading() as session:
+        for r in results:
+            last = last_rows_read(session, r.source)
+            if r.read == 0:
+                if not confirmed.allow_empty:
+                    raise SourceFileError(
+                        f"{r.file}: no data rows (a header only); the next link takes "
+                        f"{r.source} from its newest ingest, so every {r.source} record would be "
+                        "dropped: ask the data owner for the full extract, or pass "
+                        "--allow-empty if the source really has no records now")
+                notices.append(f"{r.source}: empty extract ingested (--allow-empty)")
+                continue
+            if last is None or last[1] == 0 or r.read >= last[1] * (1 - share):
+                continue
+            fewer = 1 - r.read / last[1]
+            said = (f"{r.source}: {r.read:,} rows read, {fewer:.0%} fewer than the "
+                    f"{last[1]:,} of {last[0]}")
+            if not confirmed.accept_shrink:
+                raise SourceFileError(
+                    f"{r.file}: {said} (more than the {share:.0%} ingest.shrink_share allows); "
+                    f"the next link takes {r.source} from this ingest, so the missing records "
+                    "would be dropped: check the extract is complete, or pass --accept-shrink "
+                    "if the source really shrank")
+            notices.append(f"{said} (--accept-shrink)")
+    return tuple(notices)
 
 
 def _publish(deployment: Deployment, contracts: list[SourceContract], result: IngestResult,
@@ -317,6 +377,7 @@ def _publish(deployment: Deployment, contracts: list[SourceContract], result: In
                                        "accepted": r.accepted, "quarantined": r.quarantined,
                                        "identifier_warnings": r.warnings}
                             for r in result.sources},
+                **({"confirmed": list(result.notices)} if result.notices else {}),
             },
         )
         session.flush()
@@ -338,6 +399,7 @@ def summary_json(result: IngestResult) -> str:
     return json.dumps({
         "ingest": result.label, "seconds": round(result.seconds, 2),
         "read": result.read, "accepted": result.accepted, "quarantined": result.quarantined,
+        "notices": list(result.notices),
         "sources": [{
             "source": s.source, "file": str(s.file), "read": s.read, "accepted": s.accepted,
             "quarantined": s.quarantined, "reasons": s.reasons,
