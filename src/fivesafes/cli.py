@@ -298,12 +298,14 @@ def _register_stage_commands() -> None:
     from fivesafes.governance.cli import register_commands as governance
     from fivesafes.linkage.cli import register_commands as linkage
     from fivesafes.retention.commands import register_commands as retention
+    from fivesafes.web.commands import register_commands as web
 
     linkage(main)
     catalogue(main)
     governance(main)
     extracts(main)
     retention(main)
+    web(main)
 
 
 _register_stage_commands()

@@ -1,0 +1,4 @@
+"""The pages and API routes, one module per part of the walk; importing this package fills the
+route table (:data:`fivesafes.web.routing.ROUTES`)."""
+
+from fivesafes.web.pages import account, api, applications, panel, public, staff  # noqa: F401
