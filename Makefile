@@ -7,7 +7,7 @@ DEMO_HOME ?= demo-home
 DEMO_DATA ?= demo-data
 DEMO_PEOPLE ?= 50000
 
-.PHONY: venv demo test lint bench lock clean
+.PHONY: venv demo serve test lint bench lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ venv: $(STAMP)
 
 demo: venv
 	DEMO_HOME=$(DEMO_HOME) DEMO_DATA=$(DEMO_DATA) DEMO_PEOPLE=$(DEMO_PEOPLE) bash scripts/demo.sh
+
+# The web application on the demo home (after `make demo`): prints the URL and demo accounts.
+serve: venv
+	DEMO_HOME=$(DEMO_HOME) bash scripts/serve.sh
 
 lint: venv
 	$(BIN)/ruff check src tests bench

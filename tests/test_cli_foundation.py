@@ -492,6 +492,7 @@ NO_ACCOUNT = {
     "panel list": "the configured panels and routes, public metadata",
     "admin enforce-expiries": "the daily schedule, acting as a system actor",
     "retention enforce": "the daily schedule, acting as system:retention",
+    "demo sign-in-accounts": "the demo administrator resets the demo accounts (demo home only)",
     "serve": "the web application: each person signs in there with their password",
 }
 #: Commands whose standalone mode works outside any home; with ``--home`` they need ``--as``.

@@ -291,6 +291,22 @@ def demo_governance(deployment: Deployment) -> None:
         console.print(Text(line))
 
 
+@demo_group.command("sign-in-accounts")
+@with_home
+@user_errors
+def demo_sign_in_accounts(deployment: Deployment) -> None:
+    """Give the demo home's accounts one fresh password for the web application, and show it
+    (demo home only; the administrator's stays secret)."""
+    from fivesafes.demo.web import sign_in_accounts
+
+    password, shown = sign_in_accounts(deployment)
+    table = Table("username", "name", "roles", title="Demo accounts for the web application")
+    for account in shown:
+        table.add_row(account.username, account.full_name, ", ".join(account.roles))
+    console.print(table)
+    console.print(Text(f"password for each (demo home only; a new one every time): {password}"))
+
+
 def _register_stage_commands() -> None:
     """Commands that live with their stage of the walk."""
     from fivesafes.catalogue.cli import register_commands as catalogue

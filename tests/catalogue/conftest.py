@@ -31,8 +31,10 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> SynthSummary:
                     seed=4242)
 
 
-def ingest_contracts(home: Deployment, contracts: list[Path]) -> str:
-    return ingest(home, load_all(contracts), by=OFFICER).label
+def ingest_contracts(home: Deployment, contracts: list[Path], *,
+                     accept_shrink: bool = False) -> str:
+    """Ingest as the officer; ``accept_shrink`` for a refresh that is meant to be shorter."""
+    return ingest(home, load_all(contracts), by=OFFICER, accept_shrink=accept_shrink).label
 
 
 def ingest_synth(home: Deployment, synth: SynthSummary) -> str:

@@ -25,6 +25,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "register": frozenset(PERSONAS),
     "applications": SIGNED_IN,
     "application": SEES_APPLICATION,
+    "application-new": frozenset({"lead", "outsider"}),
+    "application-create": frozenset({"lead", "outsider"}),
     "application-submit": frozenset({"lead"}),
     "application-assess-risk": frozenset({"lead", "reviewer", "admin"}),
     "application-start-review": frozenset({"admin"}),

@@ -159,6 +159,9 @@ class StoreCatalogue:
     def __init__(self, deployment: Deployment) -> None:
         self._entries = {e.name: e for e in read_catalogue(deployment, include_removed=False)}
 
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._entries)
+
     def versions(self, name: str) -> tuple[str, ...]:
         entry = self._entries.get(name)
         return tuple(v.label for v in entry.versions) if entry else ()

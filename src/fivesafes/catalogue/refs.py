@@ -84,6 +84,10 @@ class Catalogue(Protocol):
         """The versions of a dataset, oldest first (empty if there is no such dataset)."""
         ...
 
+    def names(self) -> tuple[str, ...]:
+        """Every dataset one may apply for, in the catalogue's order."""
+        ...
+
 
 @dataclass(frozen=True)
 class StaticCatalogue:
@@ -96,6 +100,9 @@ class StaticCatalogue:
 
     def versions(self, name: str) -> tuple[str, ...]:
         return tuple(self.datasets.get(name, {}))
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.datasets)
 
     @classmethod
     def of(cls, *refs: DatasetRef) -> StaticCatalogue:

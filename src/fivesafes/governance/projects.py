@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fivesafes import audit
@@ -229,6 +230,24 @@ def reinstate_member(deployment: Deployment, *, by: str, project: str, username:
         audit.record(session, by=by, action="governance.access.reinstate",
                      subject=f"project:{project}", details={"member": username, "reason": reason},
                      at=deployment.clock())
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    reference: str
+    title: str
+    lead: str
+
+
+def projects_of(deployment: Deployment, *, by: str) -> list[ProjectSummary]:
+    """The projects ``by`` is an active member of, in the order they were made: the ones they
+    may apply for."""
+    with deployment.store.reading() as session:
+        actor = acting_account(session, by)
+        found = session.execute(select(Project).join(ProjectMember).where(
+            ProjectMember.account_id == actor.id, ProjectMember.status == ACTIVE)
+            .order_by(Project.id)).scalars()
+        return [ProjectSummary(p.reference, p.title, p.lead.username) for p in found]
 
 
 def may_view(actor: Account, project: Project) -> bool:

@@ -71,7 +71,8 @@ def create_app(deployment: Deployment, *, secure_cookies: bool = True) -> FastAP
         return response
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for r in ROUTES:
+    # fixed paths before those with a {value}, so /applications/new is never a reference
+    for r in sorted(ROUTES, key=lambda r: "{" in r.path):
         endpoint = _endpoint(r)
         app.add_api_route(r.path, endpoint, methods=[r.method], name=r.name,
                           include_in_schema=r.api, summary=r.summary or None,
