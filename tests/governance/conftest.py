@@ -206,12 +206,13 @@ def staff(world: World) -> None:
     world.account("linkage", "linkage_officer")
 
 
-def provisioned(world: World, *, lead: str = "lead", team: Iterable[str] = ()) -> str:
-    """A provisioned application (magistrates) for a new project of ``lead`` and ``team``."""
+def provisioned(world: World, *, lead: str = "lead", team: Iterable[str] = (),
+                to: State = State.PROVISIONED) -> str:
+    """A provisioned application (magistrates) for a new project of ``lead`` and ``team``, or
+    one taken only as far as state ``to``."""
     staff(world)
     project = world.project(lead, team=team)
     world.agreement()
     ref = world.apply(lead, project)
-    drive(world, ref, State.PROVISIONED, lead=lead, panel="reviewer", rap="rap",
-          linkage="linkage")
+    drive(world, ref, to, lead=lead, panel="reviewer", rap="rap", linkage="linkage")
     return ref

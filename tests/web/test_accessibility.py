@@ -6,31 +6,11 @@ run inline script, and the journeys test that nothing is blocked under the real 
 
 from __future__ import annotations
 
-import pytest
-
 from fivesafes.governance.lifecycle import State
-from tests.governance.conftest import PASSWORD, drive, staff
-from tests.web.test_journeys import CHROMIUM, REQUIRED, served  # noqa: F401  (fixture)
+from tests.governance.conftest import PASSWORD, provisioned
+from tests.web.browser import chromium_page, served_app
 
 BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture
-def checked_page():
-    if not CHROMIUM.exists():
-        if REQUIRED:
-            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install "
-                        "chromium)")
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=["--no-sandbox"])
-        context = browser.new_context(bypass_csp=True)
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 def _problems(page) -> list[str]:
@@ -55,16 +35,14 @@ def _sign_out(page) -> None:
     page.wait_for_load_state()
 
 
-def test_every_role_s_pages_have_no_serious_accessibility_violation(
-        world, served, checked_page):  # noqa: F811
+def test_every_role_s_pages_have_no_serious_accessibility_violation(world, home):
     world.researcher("lead")
-    staff(world)
-    project = world.project("lead")
-    world.agreement()
-    reference = world.apply("lead", project)
-    drive(world, reference, State.IN_REVIEW, lead="lead", panel="reviewer", rap="rap",
-          linkage="linkage")
-    page = checked_page
+    reference = provisioned(world, to=State.IN_REVIEW)
+    with served_app(home) as served, chromium_page(bypass_csp=True) as page:
+        _check_every_page(served, page, reference)
+
+
+def _check_every_page(served: str, page, reference: str) -> None:
     problems: list[str] = []
 
     def visit(path: str) -> None:

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 from fivesafes.governance import applications
-from tests.governance.conftest import LONG, WHY
+from tests.governance.conftest import LONG
+from tests.web.browser import application_post as _posted
 
 
 def _lead_with_project(world) -> str:
     world.researcher("lead")
     return world.project("lead")
-
-
-def _posted(project: str, **extra: str) -> dict[str, object]:
-    return {
-        "project": project, "dataset": ["magistrates"],
-        "want:magistrates:offence_code": "1", "level:magistrates:offence_code": "offence_group",
-        "why:magistrates:offence_code": LONG, "coarser:magistrates:offence_code": WHY,
-        "want:magistrates:sex": "1", "level:magistrates:sex": "sex",
-        "why:magistrates:sex": LONG,
-        "coverage_from": "2015-01-01", "coverage_to": "2023-12-31",
-        "jurisdictions": ["England", "Wales"], "sources": ["Libra"],
-        "access_start": "2026-03-01", "access_end": "2027-02-28",
-        "gateway": "dea2017_research", "art6": "public_task", "art9": "", "art10": "research",
-        "ethics_reference": "ETH-2025-117", "dpia_reference": "DPIA-2025-009", **extra,
-    }
 
 
 def test_step_one_lists_the_researchers_projects_and_the_catalogue(world, browser):

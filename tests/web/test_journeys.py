@@ -4,59 +4,26 @@ these tests fail there rather than skip."""
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
 
 from fivesafes.governance.lifecycle import State
-from fivesafes.web.app import create_app
-from tests.governance.conftest import PASSWORD, drive, provisioned, staff
-
-CHROMIUM = Path("/usr/bin/chromium")
-REQUIRED = os.environ.get("FIVESAFES_REQUIRE_BROWSER") == "1"
+from tests.governance.conftest import PASSWORD, provisioned
+from tests.web.browser import chromium_page, served_app
 
 
 @pytest.fixture
 def served(home) -> Iterator[str]:
     """The app on a free loopback port, for as long as the test runs."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(home, secure_cookies=False),
-                                           host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_app(home) as url:
+        yield url
 
 
 @pytest.fixture
 def page():
-    if not CHROMIUM.exists():
-        if REQUIRED:
-            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install "
-                        "chromium)")
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=["--no-sandbox"])
-        context = browser.new_context()
-        yield context.new_page()
-        context.close()
-        browser.close()
+    with chromium_page() as p:
+        yield p
 
 
 def _sign_in(page, base: str, username: str, then: str = "/") -> None:
@@ -69,12 +36,7 @@ def _sign_in(page, base: str, username: str, then: str = "/") -> None:
 def test_a_panel_member_finds_the_application_sees_its_risk_and_approves(
         world, served, page):
     world.researcher("lead")
-    staff(world)
-    project = world.project("lead")
-    world.agreement()
-    reference = world.apply("lead", project)
-    drive(world, reference, State.IN_REVIEW, lead="lead", panel="reviewer", rap="rap",
-          linkage="linkage")
+    reference = provisioned(world, to=State.IN_REVIEW)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     _sign_in(page, served, "reviewer")
