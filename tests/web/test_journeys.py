@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from fivesafes.governance.lifecycle import State
 from tests.governance.conftest import PASSWORD, provisioned
@@ -42,8 +43,8 @@ def test_a_panel_member_finds_the_application_sees_its_risk_and_approves(
     _sign_in(page, served, "reviewer")
     page.get_by_role("link", name="Panel queue").click()
     page.get_by_role("link", name=reference).click()
+    expect(page.get_by_text("The requested combination")).to_be_visible()
     assert page.locator("figure.chart svg rect").count() > 0  # the class-size chart
-    assert page.get_by_text("The requested combination").is_visible()
     page.get_by_label("Reasons", exact=True).fill("Proportionate and well justified.")
     page.get_by_role("button", name="Approve").click()
     assert page.get_by_role("status").inner_text() == "Done: approved."
@@ -56,7 +57,7 @@ def test_a_researcher_sees_their_record_and_is_told_what_they_may_not_open(
     world.researcher("lead")
     reference = provisioned(world)
     _sign_in(page, served, "lead", "/me")
-    assert page.get_by_text("You may work on approved projects today.").is_visible()
+    expect(page.get_by_text("You may work on approved projects today.")).to_be_visible()
     page.get_by_role("link", name="Applications").first.click()
     page.get_by_role("link", name=reference).click()
     assert "provisioned" in page.locator(".state").first.inner_text()
