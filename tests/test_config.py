@@ -28,8 +28,19 @@ def test_default_config_gives_safe_defaults(tmp_path: Path) -> None:
                                 ingest_chunk_rows=200_000, identifier_retention_days=30)
     # every default written to the file is one load_settings knows
     raw = tomllib.loads(default_config_text())
-    assert set(raw) == {"store", "ingest", "retention", "risk"}
+    assert set(raw) == {"store", "ingest", "retention", "risk", "workspace"}
     assert (settings.risk_k, settings.risk_key_classes) == (10, ("quasi_identifier",))
+
+
+def test_workspace_settings_are_read_and_checked(tmp_path: Path) -> None:
+    settings = load_settings(_home(tmp_path, "[workspace]\nmax_rows = 50\ntimeout_seconds = 2.5\n"
+                                             "suspend_after = 5\n"))
+    assert (settings.workspace_max_rows, settings.workspace_timeout_seconds,
+            settings.workspace_suspend_after, settings.workspace_threads) == (50, 2.5, 5, 2)
+    for text in ("[workspace]\nmax_rows = 0\n", "[workspace]\ntimeout_seconds = -1\n",
+                 '[workspace]\nmemory_limit = "lots"\n', "[workspace]\nsuspend_after = true\n"):
+        with pytest.raises(HomeError, match="workspace"):
+            load_settings(_home(tmp_path, text))
 
 
 @pytest.mark.parametrize("text", ["[risk]\nk = 1\n", "[risk]\nk = true\n",

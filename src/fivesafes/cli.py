@@ -315,12 +315,14 @@ def _register_stage_commands() -> None:
     from fivesafes.linkage.cli import register_commands as linkage
     from fivesafes.retention.commands import register_commands as retention
     from fivesafes.web.commands import register_commands as web
+    from fivesafes.workspace.commands import register_commands as workspace
 
     linkage(main)
     catalogue(main)
     governance(main)
     extracts(main)
     retention(main)
+    workspace(main)
     web(main)
 
 

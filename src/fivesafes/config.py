@@ -22,6 +22,8 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "ingest": {"chunk_rows", "shrink_share"},
     "retention": {"identifier_days", "superseded_version_days"},
     "risk": {"k", "key_classes"},
+    "workspace": {"max_rows", "timeout_seconds", "memory_limit", "threads", "suspend_after",
+                  "refusals_allowed"},
 }
 RISK_KEY_CLASSES = ("quasi_identifier",)
 
@@ -39,6 +41,14 @@ class Settings:
     superseded_version_retention_days: int = 365
     risk_k: int = 10
     risk_key_classes: tuple[str, ...] = RISK_KEY_CLASSES
+    workspace_max_rows: int = 1000
+    workspace_timeout_seconds: float = 30.0
+    workspace_memory_limit: str = "2GB"
+    workspace_threads: int = 2
+    #: monitoring violations after which a researcher's access is suspended automatically
+    workspace_suspend_after: int = 3
+    #: refused statements within an hour that make a violation (repeated refusals)
+    workspace_refusals_allowed: int = 3
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -71,6 +81,19 @@ def default_config_text() -> str:
         "k = 10\n"
         "# Sensitivity classes whose fields count as quasi-identifiers (key variables).\n"
         'key_classes = ["quasi_identifier"]\n'
+        "\n"
+        "[workspace]\n"
+        "# Rows a query shows at most, and seconds it may run before it is stopped.\n"
+        "max_rows = 1000\n"
+        "timeout_seconds = 30\n"
+        "# Memory and threads of each researcher's session engine (DuckDB).\n"
+        'memory_limit = "2GB"\n'
+        "threads = 2\n"
+        "# Monitoring violations (pseudonym look-ups, differencing, repeated refusals) after\n"
+        "# which a researcher's access to the project is suspended automatically.\n"
+        "suspend_after = 3\n"
+        "# Refused statements within an hour that count as a violation.\n"
+        "refusals_allowed = 3\n"
     )
 
 
@@ -126,7 +149,27 @@ def load_settings(home: Path) -> Settings:
             or any(c not in known for c in key_classes)):
         raise HomeError(f"{path}: risk.key_classes must be a list of sensitivity classes, "
                         f"each one of {', '.join(known)}")
+    workspace = _workspace_settings(path, raw.get("workspace", {}))
     return Settings(db_url=url, ingest_chunk_rows=chunk, ingest_shrink_share=float(shrink),
-                    identifier_retention_days=days,
+                    identifier_retention_days=days, **workspace,
                     superseded_version_retention_days=superseded, risk_k=k,
                     risk_key_classes=tuple(key_classes), raw=raw)
+
+
+def _workspace_settings(path: Path, table: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, default in (("max_rows", 1000), ("threads", 2), ("suspend_after", 3),
+                         ("refusals_allowed", 3)):
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise HomeError(f"{path}: workspace.{key} must be a whole number of at least 1")
+        values[f"workspace_{key}"] = value
+    timeout = table.get("timeout_seconds", 30)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise HomeError(f"{path}: workspace.timeout_seconds must be a positive number")
+    memory = table.get("memory_limit", "2GB")
+    if not isinstance(memory, str) or not memory[:1].isdigit():
+        raise HomeError(f"{path}: workspace.memory_limit must be a size such as \"2GB\"")
+    values["workspace_timeout_seconds"] = float(timeout)
+    values["workspace_memory_limit"] = memory
+    return values

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -58,13 +59,11 @@ class Published:
     clock: FakeClock
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def published(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-              ) -> Iterator[Published]:
-    """A home with published research-ready datasets (120 synthetic people), on each backend."""
-    folder = tmp_path_factory.mktemp("extracts")
+@contextmanager
+def published_home(backend: str, folder: Path) -> Iterator[Published]:
+    """A home with published research-ready datasets (120 synthetic people) on ``backend``."""
     clock = FakeClock(START)
-    with store_url(request.param, folder) as url, pytest.MonkeyPatch.context() as mp:
+    with store_url(backend, folder) as url, pytest.MonkeyPatch.context() as mp:
         mp.setattr(passwords, "HASHER",
                    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         home = init_home(folder / "home", by="os:tester", db_url=url, clock=clock)
@@ -89,6 +88,14 @@ def published(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
             yield Published(home, clock)
         finally:
             home.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def published(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+              ) -> Iterator[Published]:
+    """A published home, on each backend, shared by the tests of a module."""
+    with published_home(request.param, tmp_path_factory.mktemp("extracts")) as found:
+        yield found
 
 
 class Walk:
