@@ -42,11 +42,26 @@ step "10. The panels' view of the application's disclosure risk (and a page with
   "$FS" risk show A-0001 --home "$HOME_DIR" --as demo.admin --html "$HOME_DIR/risk-A-0001.html"
 step "11. The project's extract: only the approved fields and rows, under project pseudonyms" \
   "$FS" extract manifest A-0001 --home "$HOME_DIR" --as l.officer
-step "12. What retention will destroy when its time is up (dry run)" \
+step "12. The researcher analyses the extract in the workspace (sandboxed, every query audited)" \
+  "$FS" workspace query A-0001 --home "$HOME_DIR" --as r.khan \
+  "SELECT outcome, count(*) AS cases FROM magistrates GROUP BY outcome ORDER BY cases DESC"
+step "13. A second query: offence groups by ethnic group, across the linked datasets" \
+  "$FS" workspace query A-0001 --home "$HOME_DIR" --as r.khan \
+  "SELECT m.offence_group, p.ETHNICITY, count(*) AS cases FROM magistrates m JOIN prison p USING (person_id) GROUP BY ALL ORDER BY cases DESC LIMIT 8"
+# An escape attempt must be refused (exit 4); the demo fails if it is not.
+escape="SELECT * FROM read_csv('$HOME_DIR/linkage/quarantine/magistrates.csv')"
+printf '\n\033[1m== %s\033[0m\n$ %s\n' "14. An escape attempt (reading a file of the linkage zone) is refused and audited" \
+  "$FS workspace query A-0001 --as r.khan \"$escape\""
+if "$FS" workspace query A-0001 --home "$HOME_DIR" --as r.khan "$escape"; then
+  echo "the workspace ran a statement that reads a file: the demo stops here" >&2; exit 1
+fi
+step "15. The monitor's alerts, as the administrator sees them" \
+  "$FS" workspace alerts --home "$HOME_DIR" --as demo.admin
+step "16. What retention will destroy when its time is up (dry run)" \
   "$FS" retention enforce --dry-run --home "$HOME_DIR"
-step "13. Prove the audit log is intact (as the administrator)" \
+step "17. Prove the audit log is intact (as the administrator)" \
   "$FS" audit verify --home "$HOME_DIR" --as demo.admin
-step "14. What the audit log recorded" \
+step "18. What the audit log recorded" \
   "$FS" audit show --home "$HOME_DIR" --last 5 --as demo.admin
 
 printf '\nDone. Home: %s   Extracts: %s\n' "$HOME_DIR" "$DATA_DIR"

@@ -37,3 +37,10 @@ def test_small_groups_read_only_the_count_columns() -> None:
 def test_repeated_refusals_start_at_the_allowed_number() -> None:
     assert monitor.repeated_refusals(2, 3) is None
     assert monitor.repeated_refusals(3, 3).severity == monitor.VIOLATION
+
+
+def test_a_refusal_alert_says_what_was_refused_not_what_is_allowed():
+    alert = monitor.refused("files", "reading files is not allowed in the workspace; "
+                                     "allowed: one SELECT over your extract's tables")
+    assert alert.explanation == "refused (files): reading files is not allowed in the workspace"
+    assert alert.severity == monitor.NOTICE

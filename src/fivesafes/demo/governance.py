@@ -142,7 +142,7 @@ def run_demo(deployment: Deployment) -> list[str]:
         "research_questions": ["Which offence groups most often lead to custody?",
                                "Do custodial outcomes differ by age or ethnic group?"],
         "lead": LEAD, "organisation": "University of Example", "funder": "ESRC",
-        "start": today + timedelta(days=7), "end": today + timedelta(days=2 * 365),
+        "start": today, "end": today + timedelta(days=2 * 365),
         "team": [COLLEAGUE],
     })
     lines.append(f"project {project} created, led by {LEAD}, team {COLLEAGUE}")
@@ -161,7 +161,7 @@ def run_demo(deployment: Deployment) -> list[str]:
                      "to": today.replace(year=today.year - 1, month=12, day=31),
                      "jurisdictions": sorted({j for r in refs.values() for j in r.jurisdictions}),
                      "sources": [refs["magistrates"].sources[0], refs["prison"].sources[0]]},
-        "access": {"start": today + timedelta(days=14), "end": today + timedelta(days=365)},
+        "access": {"start": today, "end": today + timedelta(days=365)},
         "legal_basis": {"gateway": "dea2017_research", "art6": "public_task",
                         "art9": "research", "art10": "research"},
         "ethics_reference": "ETH-DEMO-001", "dpia_reference": "DPIA-DEMO-001",

@@ -1,8 +1,8 @@
 """The sandboxed engine of a workspace session: an in-memory DuckDB database that holds one
 project's extract and nothing else.
 
-The datasets are loaded from Arrow tables (decrypted in memory by the service; nothing is written
-to disk), a ``scratch`` schema is made for derived tables, and then the engine is locked: no
+The datasets are views over Arrow tables (decrypted in memory by the service; nothing is written
+to disk, and Python variables are not scanned by name), a ``scratch`` schema is made for derived tables, and then the engine is locked: no
 external access (files, network, ``ATTACH``), no extension installing or autoloading, a memory
 cap and a thread count, and ``lock_configuration`` so that no setting can change afterwards.
 Each statement runs under a timeout (the connection is interrupted when it passes) and returns
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
-from sqlglot import exp
 
 from fivesafes.errors import FivesafesError
 
@@ -59,16 +58,13 @@ class Sandbox:
         self._con = duckdb.connect(":memory:", config={
             "enable_external_access": False, "autoinstall_known_extensions": False,
             "autoload_known_extensions": False, "allow_community_extensions": False,
-            "allow_unsigned_extensions": False, "memory_limit": limits.memory_limit,
+            "allow_unsigned_extensions": False, "python_enable_replacements": False,
+            "memory_limit": limits.memory_limit,
             "threads": limits.threads})
         try:
             for name, table in datasets.items():
-                self._con.register("fivesafes_source", table)
-                create = exp.Create(this=exp.to_table(_identifier(name), dialect="duckdb"),
-                                    kind="TABLE", expression=exp.select("*").from_(
-                                        "fivesafes_source"))
-                self._con.execute(create.sql(dialect="duckdb"))
-                self._con.unregister("fivesafes_source")
+                # a view over the decrypted Arrow table: no copy, and nothing written anywhere
+                self._con.register(_identifier(name), table)
             self._con.execute(f"CREATE SCHEMA {SCRATCH}")
             self._con.execute("SET lock_configuration = true")
         except BaseException:

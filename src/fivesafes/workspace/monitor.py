@@ -92,7 +92,9 @@ def differencing(shape: str, population: int | None, history: list[dict[str, Any
 
 
 def refused(rule: str, reason: str) -> Alert:
-    return Alert("refused", NOTICE, f"refused ({rule}): {reason}")
+    """``reason`` is the guard's message; the alert keeps its first clause (what was refused),
+    not the reminder of what is allowed."""
+    return Alert("refused", NOTICE, f"refused ({rule}): {reason.split('; allowed:', 1)[0]}")
 
 
 def repeated_refusals(recent_refusals: int, allowed: int) -> Alert | None:
