@@ -10,6 +10,7 @@ import pytest
 from fivesafes.config import CONFIG_FILE, Settings, default_config_text, load_settings
 from fivesafes.errors import HomeError
 from fivesafes.home import _toml_string
+from fivesafes.outputs.rules import Thresholds
 
 
 @pytest.fixture(autouse=True)
@@ -24,12 +25,27 @@ def _home(tmp_path: Path, text: str) -> Path:
 
 def test_default_config_gives_safe_defaults(tmp_path: Path) -> None:
     settings = load_settings(_home(tmp_path, default_config_text()))
+    written = tomllib.loads(default_config_text())["outputs"]
     assert settings == Settings(db_url=f"sqlite:///{tmp_path / 'fivesafes.db'}",
-                                ingest_chunk_rows=200_000, identifier_retention_days=30)
+                                ingest_chunk_rows=200_000, identifier_retention_days=30,
+                                output_thresholds=written)
+    # the output thresholds written are the checks' own defaults
+    defaults = Thresholds().to_dict()
+    assert {k: defaults[k] for k in written} == written
     # every default written to the file is one load_settings knows
     raw = tomllib.loads(default_config_text())
-    assert set(raw) == {"store", "ingest", "retention", "risk", "workspace"}
+    assert set(raw) == {"store", "ingest", "retention", "risk", "workspace", "outputs"}
     assert (settings.risk_k, settings.risk_key_classes) == (10, ("quasi_identifier",))
+
+
+def test_output_thresholds_are_read_and_checked(tmp_path: Path) -> None:
+    settings = load_settings(_home(tmp_path, "[outputs]\nmin_cell = 5\np_percent = 0.2\n"))
+    assert settings.output_thresholds == {"min_cell": 5, "p_percent": 0.2}
+    for text in ("[outputs]\nmin_cell = 1\n", "[outputs]\nmin_cell = 2.5\n",
+                 "[outputs]\nnk_k = 2\n", "[outputs]\nmin_dof = true\n",
+                 "[outputs]\nthreshold = 3\n"):
+        with pytest.raises(HomeError, match="outputs"):
+            load_settings(_home(tmp_path, text))
 
 
 def test_workspace_settings_are_read_and_checked(tmp_path: Path) -> None:

@@ -24,7 +24,15 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "risk": {"k", "key_classes"},
     "workspace": {"max_rows", "timeout_seconds", "memory_limit", "threads", "suspend_after",
                   "refusals_allowed"},
+    "outputs": {"min_cell", "nk_n", "nk_k", "p_percent", "min_dof", "protection_ratio",
+                "survival_min"},
 }
+#: The disclosure checks' thresholds that ``[outputs]`` may set: name -> (whole number?, low,
+#: high); the defaults are those of :class:`fivesafes.outputs.rules.Thresholds`.
+OUTPUT_THRESHOLDS: dict[str, tuple[bool, float, float]] = {
+    "min_cell": (True, 2, 10_000), "nk_n": (True, 1, 10), "nk_k": (False, 0.01, 1.0),
+    "p_percent": (False, 0.0, 1.0), "min_dof": (True, 1, 10_000),
+    "protection_ratio": (False, 0.0, 1.0), "survival_min": (True, 1, 10_000)}
 RISK_KEY_CLASSES = ("quasi_identifier",)
 
 
@@ -49,6 +57,8 @@ class Settings:
     workspace_suspend_after: int = 3
     #: refused statements within an hour that make a violation (repeated refusals)
     workspace_refusals_allowed: int = 3
+    #: the ``[outputs]`` thresholds set in the file (the rest take the checks' defaults)
+    output_thresholds: dict[str, float] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -94,6 +104,17 @@ def default_config_text() -> str:
         "suspend_after = 3\n"
         "# Refused statements within an hour that count as a violation.\n"
         "refusals_allowed = 3\n"
+        "\n"
+        "[outputs]\n"
+        "# The disclosure checks of outputs leaving the workspace (UK TRE guidance and ACRO):\n"
+        "# persons per cell, N-K dominance (n, k), the p% rule, residual degrees of freedom,\n"
+        "# and how far a withheld cell's feasible interval must reach (a share of its value).\n"
+        "min_cell = 10\n"
+        "nk_n = 2\n"
+        "nk_k = 0.9\n"
+        "p_percent = 0.1\n"
+        "min_dof = 10\n"
+        "protection_ratio = 0.5\n"
     )
 
 
@@ -150,10 +171,24 @@ def load_settings(home: Path) -> Settings:
         raise HomeError(f"{path}: risk.key_classes must be a list of sensitivity classes, "
                         f"each one of {', '.join(known)}")
     workspace = _workspace_settings(path, raw.get("workspace", {}))
+    thresholds = _output_thresholds(path, raw.get("outputs", {}))
     return Settings(db_url=url, ingest_chunk_rows=chunk, ingest_shrink_share=float(shrink),
                     identifier_retention_days=days, **workspace,
                     superseded_version_retention_days=superseded, risk_k=k,
-                    risk_key_classes=tuple(key_classes), raw=raw)
+                    risk_key_classes=tuple(key_classes), output_thresholds=thresholds,
+                    raw=raw)
+
+
+def _output_thresholds(path: Path, table: dict[str, Any]) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for key, value in table.items():
+        whole, low, high = OUTPUT_THRESHOLDS[key]
+        kind = "a whole number" if whole else "a number"
+        if (isinstance(value, bool) or not isinstance(value, int | float)
+                or (whole and not isinstance(value, int)) or not low <= value <= high):
+            raise HomeError(f"{path}: outputs.{key} must be {kind} from {low:g} to {high:g}")
+        values[key] = value
+    return values
 
 
 def _workspace_settings(path: Path, table: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ is lost on the way back.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -81,68 +82,89 @@ def sdc_of(output: Output) -> dict[str, Any]:
     return {"summary": summary, "cells": cells}
 
 
-def _write_csv(output: Output, path: Path) -> None:
+def csv_text(output: Output) -> str:
+    """What may be published of ``output`` as CSV: a two-way table as rows by columns, withheld
+    cells blank."""
     table = output.table
     column = "n" if table.kind != "magnitude" else "value"
     rows = output.published.to_pylist()
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        if table.kind not in ("frequency", "magnitude", "histogram"):
-            names = [n for n in output.published.column_names if not n.startswith("_")]
-            writer.writerow(names)
-            for row in rows:
-                writer.writerow(["" if row[n] is None else row[n] for n in names])
-        elif len(table.groups) == 2:
-            a, b = table.groups
-            cols = sorted({row[b] for row in rows}, key=str)
-            by = {(row[a], row[b]): row[column] for row in rows}
-            writer.writerow([f"{a} / {b}", *cols])
-            for x in sorted({row[a] for row in rows}, key=str):
-                writer.writerow([x, *("" if by.get((x, y)) is None else by[(x, y)]
-                                      for y in cols)])
-        else:
-            writer.writerow([*table.groups, column])
-            for row in rows:
-                writer.writerow([*(row[g] for g in table.groups),
-                                 "" if row[column] is None else row[column]])
+    handle = io.StringIO()
+    writer = csv.writer(handle, lineterminator="\n")
+    if table.kind not in ("frequency", "magnitude", "histogram"):
+        names = [n for n in output.published.column_names if not n.startswith("_")]
+        writer.writerow(names)
+        for row in rows:
+            writer.writerow(["" if row[n] is None else row[n] for n in names])
+    elif len(table.groups) == 2:
+        a, b = table.groups
+        cols = sorted({row[b] for row in rows}, key=str)
+        by = {(row[a], row[b]): row[column] for row in rows}
+        writer.writerow([f"{a} / {b}", *cols])
+        for x in sorted({row[a] for row in rows}, key=str):
+            writer.writerow([x, *("" if by.get((x, y)) is None else by[(x, y)]
+                                  for y in cols)])
+    else:
+        writer.writerow([*table.groups, column])
+        for row in rows:
+            writer.writerow([*(row[g] for g in table.groups),
+                             "" if row[column] is None else row[column]])
+    return handle.getvalue()
+
+
+def entry_of(output: Output, uid: str, csv_name: str | None = None) -> dict[str, Any]:
+    """The ``results.json`` entry of one output (its CSV named ``csv_name``)."""
+    name = output.table.name
+    record = output.record
+    status = record.status
+    summary = f"{status}; " + "; ".join(f"{rule}: {n} cells"
+                                        for rule, n in sorted(record.summary().items()))
+    return {
+        "uid": uid, "status": status,
+        "type": "regression" if output.table.kind == "regression" else "table",
+        "properties": {"method": METHODS.get(output.table.kind, output.table.kind),
+                       "name": name},
+        "files": [{"name": csv_name or f"{uid}.csv", "sdc": sdc_of(output)}],
+        "outcome": _outcome(output),
+        "command": _command(output),
+        "summary": summary.rstrip("; "),
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "comments": [],
+        "exception": "",
+        "fivesafes": {"name": name, "groups": list(output.table.groups),
+                      "statistic": output.table.statistic, "value": output.table.value,
+                      "population": output.table.population, "check": record.to_dict()},
+    }
+
+
+def write_document(entries: dict[str, dict[str, Any]], csvs: dict[str, str],
+                   folder: Path) -> Path:
+    """Write ``folder/results.json`` of ``entries`` (uid -> entry) and the CSV files
+    (file name -> text); returns the JSON's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for file_name, text in csvs.items():
+        (folder / file_name).write_text(text, encoding="utf-8")
+    document = {"version": VERSION,
+                "tool": {"@type": "SoftwareApplication", "name": "fivesafes", "version": VERSION},
+                "results": entries}
+    path = folder / RESULTS
+    path.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+    return path
 
 
 def write_results(outputs: list[Output], folder: Path, comments: dict[str, list[str]] | None = None,
                   exceptions: dict[str, str] | None = None) -> Path:
     """Write ``folder/results.json`` and one CSV per output; returns the JSON's path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    results: dict[str, Any] = {}
+    entries: dict[str, dict[str, Any]] = {}
+    csvs: dict[str, str] = {}
     for k, output in enumerate(outputs):
         uid = f"output_{k}"
         name = output.table.name
-        csv_name = f"{uid}.csv"
-        _write_csv(output, folder / csv_name)
-        record = output.record
-        status = record.status
-        summary = f"{status}; " + "; ".join(f"{rule}: {n} cells"
-                                            for rule, n in sorted(record.summary().items()))
-        results[uid] = {
-            "uid": uid, "status": status,
-            "type": "regression" if output.table.kind == "regression" else "table",
-            "properties": {"method": METHODS.get(output.table.kind, output.table.kind),
-                           "name": name},
-            "files": [{"name": csv_name, "sdc": sdc_of(output)}],
-            "outcome": _outcome(output),
-            "command": _command(output),
-            "summary": summary.rstrip("; "),
-            "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
-            "comments": list((comments or {}).get(name, [])),
-            "exception": (exceptions or {}).get(name, ""),
-            "fivesafes": {"name": name, "groups": list(output.table.groups),
-                          "statistic": output.table.statistic, "value": output.table.value,
-                          "population": output.table.population, "check": record.to_dict()},
-        }
-    document = {"version": VERSION,
-                "tool": {"@type": "SoftwareApplication", "name": "fivesafes", "version": VERSION},
-                "results": results}
-    path = folder / RESULTS
-    path.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
-    return path
+        entry = entry_of(output, uid)
+        entry["comments"] = list((comments or {}).get(name, []))
+        entry["exception"] = (exceptions or {}).get(name, "")
+        entries[uid] = entry
+        csvs[f"{uid}.csv"] = csv_text(output)
+    return write_document(entries, csvs, folder)
 
 
 def _command(output: Output) -> str:

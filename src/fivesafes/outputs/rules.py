@@ -26,6 +26,7 @@ DOF = "dof"
 DIFFERENCING = "differencing"
 RECOVERED = "recovered-by-margins"
 PROTECTION = "protection"
+SCOPE = "scope"
 
 
 class Severity(StrEnum):
@@ -87,6 +88,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     RECOVERED: ("suppress the cell in every output that shares its margins",
                 "withdraw one output"),
     PROTECTION: ("coarsen the table: suppression cannot protect this cell",),
+    SCOPE: ("say in the request how the derived field serves the approved purpose",
+            "make the output from the approved fields themselves"),
 }
 
 

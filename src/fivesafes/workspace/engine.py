@@ -104,6 +104,12 @@ class Sandbox:
             table = table.slice(0, self.limits.max_rows)
         return Result(table, truncated, time.perf_counter() - started)
 
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The locked connection, for the platform's own output functions (never for a
+        researcher's statement: those go through :meth:`run` after the guard)."""
+        return self._con
+
     def scratch_tables(self) -> list[str]:
         rows = self._con.sql(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'scratch' "

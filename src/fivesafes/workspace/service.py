@@ -61,7 +61,7 @@ class Outcome:
     suspended: bool
 
 
-def _application_for(session: Session, by: str, project_or_application: str) -> Application:
+def application_for(session: Session, project_or_application: str) -> Application:
     """The application a session opens: ``A-nnnn`` itself, or the provisioned application of
     project ``P-nnnn`` that has a current extract (the caller must say which if several)."""
     if project_or_application.upper().startswith("A-"):
@@ -120,14 +120,19 @@ class Workspace:
         return self.sandbox.columns(table)
 
     # -- running ----------------------------------------------------------------------------
-    def run(self, sql: str) -> Outcome:
-        """Check access, check the statement, run it, audit it and what the monitor found."""
-        deployment, started = self.deployment, time.perf_counter()
+    def require_access(self) -> None:
+        """Refuse (audited) unless the governance access check allows this person now."""
+        deployment = self.deployment
         with deployment.store.reading() as session:
             decision = may_access(session, username=self.by, reference=self.application,
                                   at=deployment.clock())
             if not decision.allowed:
                 raise _refusal(self.by, self.application, decision.reasons)
+
+    def run(self, sql: str) -> Outcome:
+        """Check access, check the statement, run it, audit it and what the monitor found."""
+        started = time.perf_counter()
+        self.require_access()
         try:
             statement = guard.check(sql, datasets=self.datasets, scratch=self._scratch,
                                     pseudonyms=self.pseudonyms,
@@ -258,7 +263,7 @@ def open_workspace(deployment: Deployment, *, by: str, project: str,
     moment = at or deployment.clock()
     with deployment.store.transaction() as session:
         acting_account(session, by)
-        application = _application_for(session, by, project)
+        application = application_for(session, project)
         decision = may_access(session, username=by, reference=application.reference, at=moment)
         if not decision.allowed:
             raise _refusal(by, application.reference, decision.reasons)
