@@ -57,11 +57,42 @@ if "$FS" workspace query A-0001 --home "$HOME_DIR" --as r.khan "$escape"; then
 fi
 step "15. The monitor's alerts, as the administrator sees them" \
   "$FS" workspace alerts --home "$HOME_DIR" --as demo.admin
-step "16. What retention will destroy when its time is up (dry run)" \
+step "16. A safe table: persons by outcome, checked (every count of distinct persons)" \
+  "$FS" output table A-0001 magistrates --by outcome --name "Persons by outcome" \
+  --home "$HOME_DIR" --as r.khan
+step "17. A disclosive table: outcome by age band for one offence group; small cells withheld, the withholding verified" \
+  "$FS" output table A-0001 magistrates --by outcome --by age_at_hearing_band \
+  --where '{"offence_group": "robbery"}' --name "Robbery outcomes by age" \
+  --home "$HOME_DIR" --as r.khan
+step "18. The researcher asks for both to be released" \
+  "$FS" output request A-0001 O-0001 --home "$HOME_DIR" --as r.khan \
+  --justification "The outcome distribution is the headline figure of the first paper." \
+  --purpose "Research question 1: how often do cases lead to prison"
+"$FS" output request A-0001 O-0002 --home "$HOME_DIR" --as r.khan \
+  --justification "Robbery outcomes by age show where custody concentrates for young adults." \
+  --purpose "Research question 1: how often do cases lead to prison" \
+  --exception "The checkers may judge whether the withheld cells are enough."
+for checker in c.patel c.jones; do
+  password | "$FS" people add "$checker" --name "Output checker $checker" \
+    --email "$checker@fivesafes.example" --role output_checker --password-stdin \
+    --home "$HOME_DIR" --as demo.admin > /dev/null
+done
+step "19. Two output checkers (not on the project) release the safe table" \
+  "$FS" output review R-0001 --decision approve --home "$HOME_DIR" --as c.patel
+"$FS" output review R-0001 --decision approve --home "$HOME_DIR" --as c.jones \
+  --comments "Counts of at least 10 persons throughout."
+step "20. ... and return the disclosive one with their findings" \
+  "$FS" output review R-0002 --decision return --home "$HOME_DIR" --as c.patel \
+  --comments "Merge the age bands: most cells are withheld, so the table says little."
+"$FS" output review R-0002 --decision return --home "$HOME_DIR" --as c.jones \
+  --comments "Agreed: merge age bands or use all offences."
+step "21. What has left the workspace: the released zone" \
+  "$FS" output released --home "$HOME_DIR" --as r.khan
+step "22. What retention will destroy when its time is up (dry run)" \
   "$FS" retention enforce --dry-run --home "$HOME_DIR"
-step "17. Prove the audit log is intact (as the administrator)" \
+step "23. Prove the audit log is intact (as the administrator)" \
   "$FS" audit verify --home "$HOME_DIR" --as demo.admin
-step "18. What the audit log recorded" \
+step "24. What the audit log recorded" \
   "$FS" audit show --home "$HOME_DIR" --last 5 --as demo.admin
 
 printf '\nDone. Home: %s   Extracts: %s\n' "$HOME_DIR" "$DATA_DIR"

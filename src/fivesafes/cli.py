@@ -313,6 +313,7 @@ def _register_stage_commands() -> None:
     from fivesafes.extracts.commands import register_commands as extracts
     from fivesafes.governance.cli import register_commands as governance
     from fivesafes.linkage.cli import register_commands as linkage
+    from fivesafes.outputs.commands import register_commands as outputs
     from fivesafes.retention.commands import register_commands as retention
     from fivesafes.web.commands import register_commands as web
     from fivesafes.workspace.commands import register_commands as workspace
@@ -323,6 +324,7 @@ def _register_stage_commands() -> None:
     extracts(main)
     retention(main)
     workspace(main)
+    outputs(main)
     web(main)
 
 
