@@ -316,15 +316,18 @@ class AgreementShare(Base):
     application: Mapped[Application] = relationship()
 
 
-_Referenced = TypeVar("_Referenced", "Project", "Application")
+_Referenced = TypeVar("_Referenced")
 
 
 def by_reference(session: Session, model: type[_Referenced], reference: str) -> _Referenced:
-    """The project (``P-0007``) or application (``A-0007``) a reference names."""
+    """The row a reference names: a project (``P-0007``), an application (``A-0007``), or
+    any model with a ``PREFIX`` and an id (its ``NOUN``, else its table, names it in the
+    error)."""
     head, _, number = reference.strip().upper().partition("-")
     valid = head == model.PREFIX and number.isdigit() and len(number) <= 9  # fits an INTEGER
     found = session.get(model, int(number)) if valid else None
     if found is None:
-        raise NotFound(f"there is no {model.__tablename__} '{reference}' (references look like "
+        noun = getattr(model, "NOUN", model.__tablename__)
+        raise NotFound(f"there is no {noun} '{reference}' (references look like "
                        f"{model.PREFIX}-0001)")
     return found

@@ -29,6 +29,7 @@ class ProjectOutput(Base):
 
     __tablename__ = "project_output"
     PREFIX: ClassVar[str] = "O"
+    NOUN: ClassVar[str] = "output"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
@@ -56,6 +57,7 @@ class OutputRequest(Base):
 
     __tablename__ = "output_request"
     PREFIX: ClassVar[str] = "R"
+    NOUN: ClassVar[str] = "release request"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)

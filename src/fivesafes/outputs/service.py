@@ -40,11 +40,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fivesafes import audit
-from fivesafes.accounts import Role, acting_account, authorise, get_account
+from fivesafes.accounts import Role, acting_account, authorise, get_account, has_role
 from fivesafes.errors import FivesafesError, InvalidTransition, NotFound, PermissionDenied
 from fivesafes.governance.access import may_access
 from fivesafes.governance.applications import get_application
-from fivesafes.governance.models import Application
+from fivesafes.governance.models import Application, by_reference
 from fivesafes.governance.projects import member
 from fivesafes.home import Deployment
 from fivesafes.outputs import acro
@@ -158,18 +158,6 @@ def _request_view(session: Session, row: OutputRequest) -> RequestView:
         tuple(_output_view(o, project, reference) for o in row.outputs),
         tuple(ReviewView(v.checker, v.decision, v.comments, v.conflicts, v.at)
               for v in row.reviews), row.folder, row.decided_at)
-
-
-def _by_reference(session: Session, model: type[ProjectOutput] | type[OutputRequest],
-                  reference: str) -> Any:
-    head, _, number = reference.strip().upper().partition("-")
-    found = (session.get(model, int(number))
-             if head == model.PREFIX and number.isdigit() and len(number) <= 9 else None)
-    if found is None:
-        what = "output" if model is ProjectOutput else "release request"
-        raise NotFound(f"there is no {what} '{reference}' (references look like "
-                       f"{model.PREFIX}-0001)")
-    return found
 
 
 # -- making an output -------------------------------------------------------------------------
@@ -326,8 +314,7 @@ def list_outputs(deployment: Deployment, *, by: str, project: str) -> list[Outpu
 
 def _may_see_request(session: Session, deployment: Deployment, by: str,
                      application: Application) -> None:
-    account = acting_account(session, by)
-    if any(g.role == Role.OUTPUT_CHECKER for g in account.roles):
+    if has_role(acting_account(session, by), Role.OUTPUT_CHECKER):
         return
     _team_access(session, deployment, by, application)
 
@@ -336,11 +323,11 @@ def show_output(deployment: Deployment, *, by: str, reference: str) -> OutputVie
     """One output with its check record: for its team, and for output checkers once it is
     part of a request."""
     with deployment.store.reading() as session:
-        row: ProjectOutput = _by_reference(session, ProjectOutput, reference)
+        row: ProjectOutput = by_reference(session, ProjectOutput, reference)
         application = session.get(Application, row.application_id)
         assert application is not None
         account = acting_account(session, by)
-        checker = any(g.role == Role.OUTPUT_CHECKER for g in account.roles)
+        checker = has_role(account, Role.OUTPUT_CHECKER)
         if not (checker and row.request_id):
             _team_access(session, deployment, by, application)
         return _output_view(row, application.project.reference, application.reference)
@@ -353,8 +340,8 @@ def list_requests(deployment: Deployment, *, by: str, status: str | None = None,
     with deployment.store.reading() as session:
         account = acting_account(session, by)
         query = select(OutputRequest).order_by(OutputRequest.id)
-        staff = any(g.role in (Role.OUTPUT_CHECKER, Role.ADMINISTRATOR, Role.AUDITOR)
-                    for g in account.roles)
+        staff = any(has_role(account, role)
+                    for role in (Role.OUTPUT_CHECKER, Role.ADMINISTRATOR, Role.AUDITOR))
         if project is not None:
             application = _application_of(session, project)
             if not staff:
@@ -370,7 +357,7 @@ def list_requests(deployment: Deployment, *, by: str, status: str | None = None,
 
 def show_request(deployment: Deployment, *, by: str, reference: str) -> RequestView:
     with deployment.store.reading() as session:
-        row: OutputRequest = _by_reference(session, OutputRequest, reference)
+        row: OutputRequest = by_reference(session, OutputRequest, reference)
         application = session.get(Application, row.application_id)
         assert application is not None
         _may_see_request(session, deployment, by, application)
@@ -396,7 +383,7 @@ def request_release(deployment: Deployment, *, by: str, project: str, outputs: S
             raise FivesafesError("name at least one output to release (O-0001 ...)")
         rows: list[ProjectOutput] = []
         for reference in dict.fromkeys(o.upper() for o in outputs):
-            row = _by_reference(session, ProjectOutput, reference)
+            row = by_reference(session, ProjectOutput, reference)
             if row.application_id != application.id:
                 raise PermissionDenied(f"{reference} is not an output of {project}")
             if row.status not in (DRAFT, RETURNED):
@@ -459,7 +446,7 @@ def review_request(deployment: Deployment, *, by: str, reference: str, decision:
     moment = deployment.clock()
     with deployment.store.transaction() as session:
         authorise(session, by, (Role.OUTPUT_CHECKER,), "review outputs for release")
-        request: OutputRequest = _by_reference(session, OutputRequest, reference)
+        request: OutputRequest = by_reference(session, OutputRequest, reference)
         application = session.get(Application, request.application_id)
         assert application is not None
         checker = get_account(session, by)
@@ -632,14 +619,14 @@ def export_results(deployment: Deployment, *, by: str, reference: str, out: Path
     checkers' comments and the researcher's exception) into ``out``, for the SACRO viewer."""
     view = show_request(deployment, by=by, reference=reference)
     with deployment.store.transaction() as session:
+        request: OutputRequest = by_reference(session, OutputRequest, view.reference)
         entries, csvs = {}, {}
-        for output in view.outputs:
-            row: ProjectOutput = _by_reference(session, ProjectOutput, output.reference)
+        for row in request.outputs:
             entry = dict(row.body["acro"])
             entry["comments"] = [f"{v.checker} ({v.decision}): {v.comments}"
                                  for v in view.reviews if v.comments]
             entry["exception"] = view.exception
-            entries[output.reference] = entry
+            entries[row.reference] = entry
             csvs[entry["files"][0]["name"]] = row.body["csv"]
         path = acro.write_document(entries, csvs, out)
         audit.record(session, by=by, action="output.exported",
