@@ -60,16 +60,16 @@ step "15. The monitor's alerts, as the administrator sees them" \
 step "16. A safe table: persons by outcome, checked (every count of distinct persons)" \
   "$FS" output table A-0001 magistrates --by outcome --name "Persons by outcome" \
   --home "$HOME_DIR" --as r.khan
-step "17. A disclosive table: outcome by age band for one offence group; small cells withheld, the withholding verified" \
-  "$FS" output table A-0001 magistrates --by outcome --by age_at_hearing_band \
-  --where '{"offence_group": "robbery"}' --name "Robbery outcomes by age" \
+step "17. A disclosive table: outcome by offence group; small cells and zeros withheld, the withholding verified" \
+  "$FS" output table A-0001 magistrates --by offence_group --by outcome \
+  --name "Outcomes by offence group" \
   --home "$HOME_DIR" --as r.khan
 step "18. The researcher asks for both to be released" \
   "$FS" output request A-0001 O-0001 --home "$HOME_DIR" --as r.khan \
   --justification "The outcome distribution is the headline figure of the first paper." \
   --purpose "Research question 1: how often do cases lead to prison"
 "$FS" output request A-0001 O-0002 --home "$HOME_DIR" --as r.khan \
-  --justification "Robbery outcomes by age show where custody concentrates for young adults." \
+  --justification "Outcomes by offence group show where custody concentrates." \
   --purpose "Research question 1: how often do cases lead to prison" \
   --exception "The checkers may judge whether the withheld cells are enough."
 for checker in c.patel c.jones; do
@@ -83,9 +83,9 @@ step "19. Two output checkers (not on the project) release the safe table" \
   --comments "Counts of at least 10 persons throughout."
 step "20. ... and return the disclosive one with their findings" \
   "$FS" output review R-0002 --decision return --home "$HOME_DIR" --as c.patel \
-  --comments "Merge the age bands: most cells are withheld, so the table says little."
+  --comments "Robbery and sexual offences have mostly withheld cells: merge them into one group."
 "$FS" output review R-0002 --decision return --home "$HOME_DIR" --as c.jones \
-  --comments "Agreed: merge age bands or use all offences."
+  --comments "Agreed: merge the small offence groups, or the rare outcomes."
 step "21. What has left the workspace: the released zone" \
   "$FS" output released --home "$HOME_DIR" --as r.khan
 step "22. What retention will destroy when its time is up (dry run)" \
