@@ -96,6 +96,6 @@ step "24. What the audit log recorded" \
   "$FS" audit show --home "$HOME_DIR" --last 5 --as demo.admin
 
 printf '\nDone. Home: %s   Extracts: %s\n' "$HOME_DIR" "$DATA_DIR"
-printf 'Quarantined rows (with line, column and reason): %s/linkage/quarantine/\n' "$HOME_DIR"
-printf 'Linkage quality report (linkage zone only: it shows identifiers): %s/linkage/links/\n' "$HOME_DIR"
+printf 'Linkage quality report (its examples by record key: the identifiers were destroyed on publishing): %s/linkage/links/\n' "$HOME_DIR"
+printf 'Released outputs, with their manifest: %s/released/\n' "$HOME_DIR"
 printf 'Research-ready datasets and their data dictionary: %s/research/\n' "$HOME_DIR"

@@ -41,7 +41,22 @@ EXPECTED: dict[str, frozenset[str]] = {
     "api-applications": SIGNED_IN,
     "api-application": SEES_APPLICATION,
     "api-register": frozenset(PERSONAS),
+    # outputs: only a team member inside the access window reaches a project's outputs, and
+    # this world has no extract in its window, so nobody here does (test_outputs walks the
+    # team, outsiders and the output checkers over a real extract)
+    "application-outputs": frozenset(),
+    "output-request": frozenset(),
+    "release-requests": STAFF,
+    "release-request-review": frozenset(),
+    "released": SIGNED_IN,
+    "api-release-requests": STAFF,
+    # an unknown output, request or file is "not found" for anyone signed in (test_outputs
+    # walks who may see a real one)
+    "output": SIGNED_IN,
+    "release-request": SIGNED_IN,
+    "released-file": SIGNED_IN,
 }
+UNKNOWN = {"{output}": "O-9999", "{release}": "R-9999", "{file}": "none.csv"}
 
 
 def test_every_route_says_who_may_use_it():
@@ -88,6 +103,8 @@ def test_the_matrix_has_no_unexpected_allow_and_no_unexpected_deny(people):
             # in review with the persona's panel, so no action changes another's outcome
             target = reference if r.method == "GET" else in_review()
             path = r.path.replace("{reference}", target)
+            for name, value in UNKNOWN.items():
+                path = path.replace(name, value)
             if r.method == "GET":
                 response = b.get(path)
             else:

@@ -22,6 +22,8 @@ NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("My record", "/me", ()),
     ("Applications", "/applications", ()),
     ("Panel queue", "/panel", ("panel_member",)),
+    ("Outputs to check", "/release-requests", ("output_checker", "administrator", "auditor")),
+    ("Released outputs", "/released", ()),
     ("People", "/people", ("administrator", "auditor")),
     ("Audit log", "/audit", ("administrator", "auditor")),
     ("Register", "/register", ()),

@@ -6,6 +6,7 @@ from fivesafes.web.pages import (  # noqa: F401
     api,
     applications,
     apply,
+    outputs,
     panel,
     public,
     staff,
