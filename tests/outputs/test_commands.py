@@ -80,3 +80,26 @@ def test_bad_output_input_gets_one_line_that_says_what_to_do(project: Project) -
         assert result.exit_code != 0, args
         assert message in result.output, (args, result.output)
         assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_regression_and_survival_commands_check_and_keep_their_output(
+        project: Project) -> None:
+    home = project.walk.home
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(main, [*args, "--home", str(home.root), "--as", project.lead])
+
+    fitted = run("output", "regression", project.project, "magistrates", "hearing_date_year",
+                 "--predictor", "outcome", "--name", "Year by outcome")
+    assert fitted.exit_code == 0, fitted.output
+    output = fitted.output.split()[0]
+    assert output.startswith("O-") and "regression" in fitted.output
+    shown = run("output", "show", output)
+    assert shown.exit_code == 0 and "Year by outcome" in shown.output
+    survival = run("output", "survival", project.project, "magistrates", "--time",
+                   "hearing_date_year", "--event", "outcome", "--periods", "0,2020,2022",
+                   "--name", "Not an event")
+    assert survival.exit_code != 0
+    assert len(survival.output.strip().splitlines()) == 1, survival.output
+    assert "must hold true/false or 1/0" in survival.output

@@ -5,6 +5,8 @@ release gate, and the released zone as the only place outputs leave to."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime
 from hashlib import sha256
@@ -244,3 +246,68 @@ def test_a_request_exports_as_an_acro_results_file(project: Project, checkers: t
     assert entry.status == "review" and entry.record.suppressed
     assert any("Merge the small outcome groups" in c for c in entry.comments)
     assert entry.files[0].exists()
+
+
+def test_a_release_whose_transaction_fails_leaves_no_file_in_the_released_zone(
+        project: Project, checkers: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    from fivesafes.outputs import service
+
+    home = project.walk.home
+    request = _request(project, _make(project, SAFE, "By year"))
+    review_request(home, by=checkers[0], reference=request, decision="approve")
+    real = service._release
+
+    def released_then_the_commit_fails(*args, **kwargs):
+        real(*args, **kwargs)  # the files are in place; now the transaction fails
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(service, "_release", released_then_the_commit_fails)
+    with pytest.raises(RuntimeError):
+        review_request(home, by=checkers[1], reference=request, decision="approve")
+    folder = home.released / project.project / request
+    assert not folder.exists()
+    assert show_request(home, by=checkers[2], reference=request).status == "pending"
+    # a stray folder (a killed release) is swept before the next review
+    stray = home.released / project.project / "R-9999"
+    stray.mkdir(parents=True)
+    (stray / "leftover.csv").write_text("n\n3\n")
+    monkeypatch.setattr(service, "_release", real)
+    assert review_request(home, by=checkers[1], reference=request,
+                          decision="approve") == "released"
+    assert folder.is_dir() and not stray.exists()
+
+
+COUNT_COLUMNS = {"n", "persons", "at_risk", "events", "censored", "count", "n_persons"}
+
+
+@pytest.mark.parametrize(("kind", "spec"), [
+    ("frequency", {"groups": ["outcome", "age_at_hearing_band"]}),
+    ("magnitude", {"groups": ["outcome"], "value": "hearing_date_year", "statistic": "mean"}),
+    ("histogram", {"value": "hearing_date_year", "bins": [2017, 2019, 2021, 2023, 2026]}),
+    ("regression", {"outcome": "hearing_date_year", "predictors": ["outcome"]}),
+])
+def test_a_released_file_of_any_kind_holds_no_pseudonym_and_no_small_count(
+        project: Project, checkers: tuple[str, ...], kind: str, spec: dict) -> None:
+    home = project.walk.home
+    th = thresholds_of(home)
+    with open_workspace(home, by=project.lead, project=project.project) as ws:
+        every = {str(v) for v in ws.query("SELECT DISTINCT person_id FROM magistrates")
+                 ["person_id"]}
+    output = _make(project, spec, f"A {kind}", kind=kind)
+    request = _request(project, output, exception="The checkers may judge the withheld cells.")
+    review_request(home, by=checkers[0], reference=request, decision="approve")
+    try:
+        review_request(home, by=checkers[1], reference=request, decision="approve")
+    except FivesafesError as stopped:
+        assert "release gate" in str(stopped)
+        assert not (home.released / project.project / request).exists()
+        return
+    [shown] = [x for x in released(home, by=checkers[2]) if x.request == request]
+    for file in shown.files:
+        text = (shown.folder / file["file"]).read_text()
+        assert not any(p in text for p in every), file["file"]
+        rows = list(csv.DictReader(io.StringIO(text)))
+        for row in rows:
+            for column, value in row.items():
+                if column in COUNT_COLUMNS and value not in ("", None):
+                    assert not 0 < float(value) < th.min_cell, (file["file"], row)

@@ -58,16 +58,18 @@ class LedgerEntry:
             + where, params.values).fetchall()[0]
         hidden = {cell_key(c["cell"]): c["reason"] for c in output.record.suppressed}
         cells = []
+        # a regression's coefficients have no count of persons per row: nothing to difference
+        counted = "n" in output.table.cells.column_names
         for i in range(len(output.table.cells)):
             cell = output.table.cell(i)
-            n = output.table.cells.column("n")[i].as_py()
+            n = output.table.cells.column("n")[i].as_py() if counted else None
             withheld = hidden.get(cell_key(cell))
             cells.append({"cell": cell, "n": None if withheld else n}
                          | ({"withheld": withheld} if withheld else {}))
         table = output.table
         margins = tuple({"cell": c, "n": n} for c, n in zip(
             cells_of(table, table.margins), table.margins.column("n").to_pylist(), strict=True)
-        ) if len(table.margins) else ()
+        ) if len(table.margins) and "n" in table.margins.column_names else ()
         return cls(table.name, table.kind, table.groups, dict(table.population),
                    int(persons[0]) if persons else 0, tuple(cells), status, margins,
                    table.additive and table.kind == "frequency")

@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 
@@ -113,8 +114,14 @@ def survival(data: Microdata, time: str, event: str, periods: Sequence[float],
            f"CASE WHEN bool_or({e}::BOOLEAN) THEN min({t}) FILTER (WHERE {e}::BOOLEAN) "
            f"ELSE max({t}) END AS t FROM {quote(data.view)} "
            f"WHERE {data.condition(population, params)} AND {t} IS NOT NULL GROUP BY {p}")
-    rows = data.con.execute(f"SELECT t, e FROM ({per})", params.values).fetchall()  # noqa: S608
-    times = np.array([float(x[0]) for x in rows])
+    try:
+        rows = data.con.execute(f"SELECT t, e FROM ({per})",  # noqa: S608
+                                params.values).fetchall()
+        times = np.array([float(x[0]) for x in rows])
+    except (duckdb.Error, TypeError, ValueError):
+        raise OutputError(f"{name}: the event field {event!r} must hold true/false or 1/0 and "
+                          f"the time field {time!r} a number (e.g. days to the event); derive "
+                          "them in a scratch table first") from None
     events = np.array([bool(x[1]) for x in rows])
     at_risk, died, censored, surv = [], [], [], []
     s = 1.0

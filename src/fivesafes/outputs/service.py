@@ -46,7 +46,7 @@ from fivesafes.governance.access import may_access
 from fivesafes.governance.applications import get_application
 from fivesafes.governance.models import Application, by_reference
 from fivesafes.governance.projects import member
-from fivesafes.home import Deployment
+from fivesafes.home import Busy, Deployment
 from fivesafes.outputs import acro
 from fivesafes.outputs import rules as r
 from fivesafes.outputs.data import Filter, Microdata, OutputError
@@ -443,6 +443,32 @@ def review_request(deployment: Deployment, *, by: str, reference: str, decision:
     the review (another checker must take it)."""
     if decision not in DECISIONS:
         raise FivesafesError(f"a review decides one of {', '.join(DECISIONS)}")
+    with Busy(deployment, "releases"):
+        remove_unrecorded_releases(deployment)
+        try:
+            return _review(deployment, by, reference, decision, comments, conflict)
+        finally:
+            remove_unrecorded_releases(deployment)  # a release whose commit failed
+
+
+def remove_unrecorded_releases(deployment: Deployment) -> list[str]:
+    """Remove the folders of the released zone that no released request records: a release
+    whose transaction failed after its files were moved into place, or a killed one's staging
+    folder. Returns what was removed (paths relative to the home). Call it holding the
+    ``releases`` lock."""
+    with deployment.store.reading() as session:
+        recorded = set(session.execute(select(OutputRequest.folder).where(
+            OutputRequest.status == RELEASED)).scalars())
+    removed = []
+    for folder in sorted(deployment.released.glob("*/*")):
+        if folder.is_dir() and deployment.relative(folder) not in recorded:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(deployment.relative(folder))
+    return removed
+
+
+def _review(deployment: Deployment, by: str, reference: str, decision: str, comments: str,
+            conflict: str) -> str:
     moment = deployment.clock()
     with deployment.store.transaction() as session:
         authorise(session, by, (Role.OUTPUT_CHECKER,), "review outputs for release")

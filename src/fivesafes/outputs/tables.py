@@ -223,7 +223,7 @@ def magnitude(data: Microdata, groups: Sequence[str], value: str, statistic: str
         f"cells AS (SELECT _level, {gl}count(*) AS n, count(*) FILTER (nv > 0) AS n_valued, "
         f"count(*) FILTER (nv < nr) AS n_missing, count(*) FILTER (neg) AS n_negative, "
         f"coalesce(sum(c), 0)::DOUBLE AS total, coalesce(sum(abs(c)), 0)::DOUBLE AS abs_total, "
-        f"max(abs(c), {int(top)}) AS top, min(c)::DOUBLE AS min_contribution, "
+        f"max(abs(c)::DOUBLE, {int(top)}) AS top, min(c)::DOUBLE AS min_contribution, "
         f"max(c)::DOUBLE AS max_contribution, sum(nv)::BIGINT AS records FROM per "
         f"GROUP BY _level{''.join(', ' + x for x in g)}), "
         f"stats AS (SELECT {_level(groups)} AS _level, {gl}{stat} AS value, min({v}) AS lo, "
