@@ -106,3 +106,33 @@ def test_nobody_outside_the_team_reaches_a_projects_outputs(project: Project) ->
     checker = _signed_in(project, CHECKERS[0])
     # a checker sees an output only once it is part of a request
     assert checker.get(f"/outputs/{output}").status_code == 403
+
+
+def test_the_output_pages_have_no_serious_accessibility_violation(project: Project) -> None:
+    from tests.web.browser import chromium_page, served_app
+    from tests.web.test_accessibility import _problems, _sign_in, _sign_out
+
+    home = project.walk.home
+    risky = _make(project, {"groups": ["outcome", "age_at_hearing_band"]}, "Outcome by age")
+    safe = _make(project, {"groups": ["hearing_date_year"]}, "Hearings by year")
+    from fivesafes.outputs.service import request_release
+    request = request_release(home, by=project.lead, project=project.project,
+                              outputs=[risky, safe], justification=JUSTIFY, purpose="Q1",
+                              exception="The checkers may judge the withheld cells.")
+    problems: list[str] = []
+    with served_app(home) as served, chromium_page(bypass_csp=True) as page:
+        def visit(path: str) -> None:
+            page.goto(f"{served}{path}")
+            page.wait_for_load_state()
+            assert page.locator("main").count() == 1, path
+            problems.extend(_problems(page))
+
+        _sign_in(page, served, project.lead)
+        for path in (f"/applications/{project.application}/outputs", f"/outputs/{risky}",
+                     f"/outputs/{safe}", "/released"):
+            visit(path)
+        _sign_out(page)
+        _sign_in(page, served, CHECKERS[0])
+        for path in ("/release-requests", f"/release-requests/{request}"):
+            visit(path)
+    assert not problems, "\n".join(problems)
