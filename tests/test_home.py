@@ -281,9 +281,24 @@ def test_work_folders_are_private_unique_and_inside_the_home(local_home: Deploym
     one, two = local_home.new_work_folder("ingest"), local_home.new_work_folder("ingest")
     assert one != two
     for folder in (one, two):
-        assert folder.parent == local_home.work and folder.name.startswith("ingest-")
+        assert folder.parent == local_home.linkage / ".work"
+        assert folder.name.startswith("ingest-")
         assert _mode(folder) == 0o700
         assert os.stat(folder).st_dev == os.stat(local_home.research).st_dev
+
+
+def test_each_run_works_inside_the_zone_its_results_go_to(local_home: Deployment) -> None:
+    """In-progress identifier stores, wrapped keys and quarantine copies never sit outside the
+    linkage zone, and an extract in progress never outside the extracts zone."""
+    for label in ("ingest", "link", "digests", "persons"):
+        assert local_home.new_work_folder(label).parent == local_home.linkage / ".work"
+    assert local_home.new_work_folder("publish").parent == local_home.research / ".work"
+    assert local_home.new_work_folder("extract").parent == local_home.extracts / ".work"
+    assert local_home.new_work_folder("other").parent == local_home.work
+    assert _mode(local_home.linkage / ".work") == 0o700
+    left = local_home.new_work_folder("ingest")
+    assert local_home.relative(left) in local_home.clear_abandoned_work("ingest")
+    assert not list(local_home.work_for("ingest").glob("ingest-*"))
 
 
 def test_clear_abandoned_work_removes_that_kinds_scratch_folders(local_home: Deployment) -> None:
@@ -316,7 +331,8 @@ def test_clear_abandoned_work_never_follows_links_out_of_the_home(local_home: De
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "precious").write_text("keep")
-    (local_home.work / "ingest-1-link").symlink_to(outside, target_is_directory=True)
+    local_home.work_for("ingest").mkdir(exist_ok=True)
+    (local_home.work_for("ingest") / "ingest-1-link").symlink_to(outside, target_is_directory=True)
     local_home.clear_abandoned_work("ingest")
     assert (outside / "precious").read_text() == "keep"
 

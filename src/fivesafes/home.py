@@ -13,7 +13,8 @@ HOME/
   research/                 research-ready datasets and the data dictionary
   extracts/                 one minimised extract per approved project
   released/                 checked aggregate outputs
-  .work/                    scratch space for runs in progress; emptied at the next start
+  .work/                    locks, and scratch space of runs outside a zone (a run works in
+                            ZONE/.work/ of the zone its results go to); cleared at the next run
 ```
 """
 
@@ -41,6 +42,12 @@ ACTOR_ENV = "FIVESAFES_ACTOR"
 ZONES = ("linkage", "research", "extracts", "released")
 LINKAGE_FOLDERS = ("keys", "identifiers", "attributes", "quarantine")
 WORK = ".work"
+#: The zone each kind of run works in: a run's scratch files sit in the zone its finished files
+#: go to (so in-progress identifier stores, keys and quarantine copies never leave the linkage
+#: zone); any other kind works in ``HOME/.work``, which also holds the locks.
+WORK_ZONES = {"ingest": "linkage", "link": "linkage", "digests": "linkage",
+              "persons": "linkage", "publish": "research", "extract": "extracts",
+              "destroy-extract": "extracts"}
 
 Clock = Callable[[], datetime]
 
@@ -92,20 +99,34 @@ class Deployment:
     def relative(self, path: Path) -> str:
         return str(path.relative_to(self.root))
 
+    def work_for(self, label: str) -> Path:
+        """Where runs of kind ``label`` keep their scratch folders: ``ZONE/.work`` for the zone
+        their results belong to (:data:`WORK_ZONES`), else ``HOME/.work``."""
+        zone = WORK_ZONES.get(label)
+        return self.root / zone / WORK if zone else self.work
+
     def new_work_folder(self, label: str) -> Path:
-        """A fresh scratch folder for a run in progress (same file system as the zones, so that
-        finished results are moved into place with an atomic rename)."""
-        folder = self.work / f"{label}-{os.getpid()}-{os.urandom(4).hex()}"
-        folder.mkdir(parents=True, mode=0o700)
+        """A fresh, private scratch folder for a run in progress, inside the zone its results
+        go to (same file system, so finished results are moved into place with an atomic
+        rename)."""
+        parent = self.work_for(label)
+        parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        folder = parent / f"{label}-{os.getpid()}-{os.urandom(4).hex()}"
+        folder.mkdir(mode=0o700)
         return folder
 
-    def clear_abandoned_work(self, label: str) -> None:
-        """Remove scratch folders that killed runs of kind ``label`` left behind. Call it while
-        holding that kind's :class:`Busy` lock, so no live run's folder is touched."""
-        if self.work.exists():
-            for child in self.work.glob(f"{label}-*"):
-                if child.is_dir():
+    def clear_abandoned_work(self, label: str) -> list[str]:
+        """Remove scratch folders that killed runs of kind ``label`` left behind; what was
+        removed (relative to the home). Call it while holding that kind's :class:`Busy` lock,
+        so no live run's folder is touched."""
+        removed = []
+        parent = self.work_for(label)
+        if parent.exists():
+            for child in sorted(parent.glob(f"{label}-*")):
+                if child.is_dir() and not child.is_symlink():
                     shutil.rmtree(child, ignore_errors=True)
+                    removed.append(self.relative(child))
+        return removed
 
     def next_label(self, run_id: Any, prefix: str) -> str:
         """The label of the next run of a kind: ``prefix-NNNN`` after the highest ``run_id``."""
@@ -127,6 +148,11 @@ class Deployment:
 
     def close(self) -> None:
         self.store.dispose()
+
+
+def in_work(path: Path) -> bool:
+    """Whether ``path`` is inside a zone's (or the home's) scratch folder."""
+    return WORK in path.parts
 
 
 def move_all(moves: Iterable[tuple[Path, Path]]) -> None:

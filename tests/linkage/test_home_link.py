@@ -79,7 +79,7 @@ def test_failed_publish_leaves_nothing_and_rerun_completes(
         link_home(home, by=staff.officer)
     monkeypatch.undo()
     assert list((home.linkage / "links").iterdir()) == []
-    assert not [p for p in home.work.iterdir() if p.name.startswith("link-")]
+    assert not [p for p in home.work_for("link").iterdir() if p.name.startswith("link-")]
     with home.store.reading() as session:
         assert session.execute(select(LinkRun)).first() is None
     # a folder left by a run killed between the rename and the commit is cleared

@@ -48,7 +48,7 @@ def test_killed_ingest_leaves_home_unchanged_and_rerun_completes(home, source_fi
     deadline = time.monotonic() + 60
     partial = None
     while time.monotonic() < deadline and proc.poll() is None:
-        found = list((home.work).glob("ingest-*/attributes/ingest-0001/mags.parquet"))
+        found = list(home.work_for("ingest").glob("ingest-*/attributes/ingest-0001/mags.parquet"))
         if found and found[0].stat().st_size > 20_000:
             partial = found[0]
             break
@@ -62,7 +62,7 @@ def test_killed_ingest_leaves_home_unchanged_and_rerun_completes(home, source_fi
     result = ingest(home, load_all([contract]), by="officer")
     assert result.label == "ingest-0001"
     assert (result.read, result.accepted, result.quarantined) == (ROWS, ROWS, 0)
-    assert list(home.work.glob("ingest-*")) == []  # the killed run's scratch folder is gone
+    assert list(home.work_for("ingest").glob("ingest-*")) == []  # the killed run's scratch folder is gone
 
     again = ingest(home, load_all([contract]), by="officer")
     first = pq.read_table(home.root / result.sources[0].attributes_path)

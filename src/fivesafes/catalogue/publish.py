@@ -59,7 +59,7 @@ from fivesafes.catalogue.models import (
     Release,
 )
 from fivesafes.catalogue.persons import PersonIds, ensure_person_ids, link_run
-from fivesafes.home import Busy, Deployment, move_all
+from fivesafes.home import Busy, Deployment, in_work, move_all
 from fivesafes.pseudonyms import REPLACED_ID_PREFIX, random_ids
 from fivesafes.sources.identifier_store import HELD, file_records
 from fivesafes.store.models import IngestRun, LinkRun
@@ -116,7 +116,8 @@ def _remove_unrecorded(deployment: Deployment) -> None:
         folders = set(session.execute(select(DatasetVersion.folder)).scalars())
         releases = set(session.execute(select(Release.label)).scalars())
     for folder in deployment.research.glob("*/v*"):
-        if folder.is_dir() and deployment.relative(folder) not in folders:
+        if folder.is_dir() and not in_work(folder) \
+                and deployment.relative(folder) not in folders:
             shutil.rmtree(folder, ignore_errors=True)
     for folder in (deployment.linkage / "releases").glob("release-*"):
         if folder.name not in releases:

@@ -2,7 +2,7 @@
 
 * :func:`build_extract` - a linkage officer builds (or rebuilds, after an amendment or a new
   research-ready version) the extract of an accredited or provisioned application. The build is
-  written in a scratch folder under ``HOME/.work/``; one transaction records it, supersedes the
+  written in a scratch folder under ``HOME/extracts/.work/``; one transaction records it, supersedes the
   previous build, writes the audit entry (with the manifest's SHA-256) and renames the files and
   the staged keys into place. A killed build leaves nothing: the next build removes any scratch
   folder, any build folder and any data key that no record names as current.
@@ -55,7 +55,7 @@ from fivesafes.governance.access import may_access, provision
 from fivesafes.governance.applications import get_application
 from fivesafes.governance.lifecycle import State
 from fivesafes.governance.models import Application
-from fivesafes.home import Busy, Deployment, move_all
+from fivesafes.home import Busy, Deployment, in_work, move_all
 from fivesafes.keys import new_key
 from fivesafes.sources.identifier_store import file_records, sha256_of
 
@@ -123,10 +123,11 @@ def remove_unrecorded(deployment: Deployment) -> None:
             ProjectExtract.status == CURRENT)).all()
     folders, data_keys = {f for f, _ in current}, {k for _, k in current}
     for folder in deployment.extracts.glob("*/*/b*"):
-        if folder.is_dir() and deployment.relative(folder) not in folders:
+        if folder.is_dir() and not in_work(folder) \
+                and deployment.relative(folder) not in folders:
             shutil.rmtree(folder, ignore_errors=True)
     for parent in (*deployment.extracts.glob("*/*"), *deployment.extracts.glob("*")):
-        if parent.is_dir() and not any(parent.iterdir()):
+        if parent.is_dir() and not in_work(parent) and not any(parent.iterdir()):
             parent.rmdir()
     for wrapped in deployment.keys.folder.glob(f"{DATA_KEY_PREFIX}*.wrapped"):
         name = wrapped.name.removesuffix(".wrapped")

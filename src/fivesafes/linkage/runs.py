@@ -3,7 +3,7 @@
 **Home.** :func:`link_home` links every source held in the home's identifier stores and writes
 ``HOME/linkage/links/<label>/``: ``clusters.parquet`` (the person key map: ``record_key``,
 ``source``, ``cluster_id``, every ingested record exactly once), ``model.json``, ``report.html``
-and ``summary.json``. The folder is built in ``HOME/.work`` and renamed into place inside the
+and ``summary.json``. The folder is built in ``HOME/linkage/.work`` and renamed into place inside the
 transaction that inserts the :class:`~fivesafes.store.models.LinkRun` row and its
 ``link.complete`` audit entry, so a killed run leaves earlier runs untouched and a re-run starts
 clean. Identifiers are never destroyed here.
