@@ -15,9 +15,17 @@ import sqlalchemy as sa
 
 from fivesafes import audit
 from fivesafes.home import Deployment
+from tests.tampering import lift_append_only_guard
 
 
 # -- helpers ----------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _tamperable(home: Deployment) -> None:
+    """Every test here edits the log as an operator who has lifted the append-only triggers
+    (the triggers themselves are tested in test_audit_guard.py)."""
+    lift_append_only_guard(home.store.engine)
+
+
 def _append(home: Deployment, count: int, **overrides: object) -> None:
     """Append ``count`` entries, each in its own transaction, at the home's clock."""
     for i in range(count):

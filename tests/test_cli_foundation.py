@@ -19,6 +19,7 @@ from fivesafes import audit, cli
 from fivesafes.cli import main
 from fivesafes.home import local_operator, open_home
 from fivesafes.store import Store
+from tests.tampering import lift_append_only_guard
 
 ACTOR = "admin"  # the administrator every home made by run("init", ...) gets
 PASSWORD = "a long test passphrase 42"
@@ -265,6 +266,7 @@ def _tamper_truncate(engine: sa.Engine) -> int:
 
 
 def test_audit_verify_names_the_tampered_entry(cli_home: Path, engine: sa.Engine) -> None:
+    lift_append_only_guard(engine)
     columns = ("seq", "at", "actor", "action", "subject", "details", "prev_hash", "hash")
     with engine.connect() as conn:
         original = [dict(r) for r in conn.execute(sa.text("SELECT * FROM audit_entry"))

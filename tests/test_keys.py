@@ -17,6 +17,7 @@ from fivesafes import cli
 from fivesafes.cli import main
 from fivesafes.errors import KeyMaterialError
 from fivesafes.keys import KEY_BYTES, MASTER_KEY_FILE, RECORD_KEY_SECRET, KeyRing, new_key
+from tests.tampering import lift_append_only_guard
 
 
 @pytest.fixture
@@ -283,6 +284,7 @@ def test_no_secret_in_any_output_entry_or_error(tmp_path: Path, db_url: str,
     # tampering makes verify fail with a message
     engine = sa.create_engine(db_url)
     try:
+        lift_append_only_guard(engine)
         with engine.begin() as conn:
             conn.execute(sa.text("UPDATE audit_entry SET actor = :a WHERE seq = 1"),
                          {"a": "someone:else"})
