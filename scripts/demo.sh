@@ -8,13 +8,15 @@ PY=".venv/bin/python"
 HOME_DIR="${DEMO_HOME:-demo-home}"
 DATA_DIR="${DEMO_DATA:-demo-data}"
 PEOPLE="${DEMO_PEOPLE:-50000}"
+OWNER_DIR="${DEMO_AUDIT_OWNER:-demo-audit-owner}"  # the data owner's own folder, outside the home
+SRS_DIR="${DEMO_SRS:-demo-srs}"  # the accredited processor's own folder
 unset FIVESAFES_ACTOR  # each step names its account with --as
 unset FIVESAFES_DB_URL  # the demo always uses the embedded SQLite store
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 
 # The demo's own folders are disposable: start afresh each time.
-rm -rf "$HOME_DIR" "$DATA_DIR"
+rm -rf "$HOME_DIR" "$DATA_DIR" "$OWNER_DIR" "$SRS_DIR"
 
 step "1. Create a deployment home (zones, master key, metadata store, audit log)" \
   "$FS" init "$HOME_DIR"
@@ -90,12 +92,29 @@ step "21. What has left the workspace: the released zone" \
   "$FS" output released --home "$HOME_DIR" --as r.khan
 step "22. What retention will destroy when its time is up (dry run)" \
   "$FS" retention enforce --dry-run --home "$HOME_DIR"
-step "23. Prove the audit log is intact (as the administrator)" \
-  "$FS" audit verify --home "$HOME_DIR" --as demo.admin
-step "24. What the audit log recorded" \
+step "23. The extract goes to an accredited processor (the ONS SRS), encrypted to its key with a signed description" \
+  "$FS" recipient keygen --out "$SRS_DIR/keys"
+"$FS" recipient add ons-srs --organisation "Office for National Statistics" \
+  --public-key "$(cat "$SRS_DIR/keys/recipient.pub")" --agreement DSA-DEMO-001 \
+  --home "$HOME_DIR" --as demo.admin
+"$FS" extract sender-key --out "$SRS_DIR/sender.pub" --home "$HOME_DIR" --as l.officer
+"$FS" extract export A-0001 --recipient ons-srs --out "$SRS_DIR/inbox" --home "$HOME_DIR" \
+  --as l.officer
+step "24. The processor verifies the package and opens it with its own key" \
+  "$FS" extract verify "$(ls -d "$SRS_DIR"/inbox/A-0001-*)" --sender-key "$SRS_DIR/sender.pub" \
+  --identity "$SRS_DIR/keys/recipient.agekey" --out "$SRS_DIR/opened"
+step "25. The data owner anchors the audit log: a checkpoint signed with a key kept outside the home" \
+  "$FS" audit keygen --out "$OWNER_DIR/keys"
+"$FS" audit anchor --home "$HOME_DIR" --as demo.admin --key "$OWNER_DIR/keys/audit-signing.key" \
+  --out "$OWNER_DIR/anchors"
+step "26. Prove the audit log is intact, and unchanged since the anchor (as the administrator)" \
+  "$FS" audit verify --home "$HOME_DIR" --as demo.admin --anchors "$OWNER_DIR/anchors" \
+  --trust "$OWNER_DIR/keys/audit-signing.pub"
+step "27. What the audit log recorded" \
   "$FS" audit show --home "$HOME_DIR" --last 5 --as demo.admin
 
 printf '\nDone. Home: %s   Extracts: %s\n' "$HOME_DIR" "$DATA_DIR"
 printf 'Linkage quality report (its examples by record key: the identifiers were destroyed on publishing): %s/linkage/links/\n' "$HOME_DIR"
 printf 'Released outputs, with their manifest: %s/released/\n' "$HOME_DIR"
+printf 'Signed audit checkpoints (the data owner keeps these, outside the home): %s/anchors/\n' "$OWNER_DIR"
 printf 'Research-ready datasets and their data dictionary: %s/research/\n' "$HOME_DIR"

@@ -522,3 +522,35 @@ def test_a_command_without_an_account_is_refused_and_never_acts_as_the_login(
     result = CliRunner().invoke(main, ["link", "--home", str(cli_home)],
                                 env={"FIVESAFES_ACTOR": None})
     assert result.exit_code == 2 and "linking a home needs --as USERNAME" in result.output
+
+
+# -- audit keygen, anchor and verify --anchors ---------------------------------------------------
+def test_audit_anchors_from_the_command_line(cli_home: Path, tmp_path: Path) -> None:
+    from tests.test_audit_anchors import reseal_after
+
+    owner = tmp_path / "owner"
+    result = run("audit", "keygen", "--out", str(owner / "keys"))
+    assert result.exit_code == 0, result.output
+    assert "keep it out of the home" in result.output
+    key, pub = owner / "keys" / "audit-signing.key", owner / "keys" / "audit-signing.pub"
+    assert "PRIVATE" not in result.output
+    result = run("audit", "anchor", "--home", str(cli_home), "--key", str(key),
+                 "--out", str(owner / "anchors"))
+    assert result.exit_code == 0, result.output
+    assert "anchored the audit log" in result.output
+    result = run("audit", "verify", "--home", str(cli_home), "--anchors", str(owner / "anchors"),
+                 "--trust", str(pub))
+    assert result.exit_code == 0, result.output
+    assert "match 1 signed checkpoint(s); 1 newer entry is not anchored" in result.output
+    result = run("audit", "verify", "--home", str(cli_home), "--anchors", str(owner / "anchors"))
+    assert result.exit_code == 2 and "go together" in result.output
+    deployment = open_home(cli_home)
+    try:
+        reseal_after(deployment, delete=4, reassign=5, to="someone:else")
+    finally:
+        deployment.close()
+    assert run("audit", "verify", "--home", str(cli_home)).exit_code == 0  # resealed
+    result = run("audit", "verify", "--home", str(cli_home), "--anchors", str(owner / "anchors"),
+                 "--trust", str(pub))
+    assert_user_error(result, 3, "FAILED verification against its anchors",
+                      "rewritten at or before entry")

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from fivesafes import __version__, audit
+from fivesafes import __version__, audit, audit_anchors
 from fivesafes.auditing import read_log, verify_log
 from fivesafes.cli_support import (
     actor_option,
@@ -91,18 +91,72 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option("--anchors", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Also check the log against the signed checkpoints in this folder "
+                   "(written by 'audit anchor'); needs --trust.")
+@click.option("--trust", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The audit signing public key (audit-signing.pub) checkpoints must be "
+                   "signed with.")
 @actor_option
 @with_home
 @user_errors
-def audit_verify(deployment: Deployment, actor: str) -> None:
+def audit_verify(deployment: Deployment, anchors: Path | None, trust: Path | None,
+                 actor: str) -> None:
     """Check that no audit entry was edited, deleted or reordered (exit 3 if one was).
-    Needs the auditor or administrator role."""
+    With --anchors, also check that every anchored entry is still there, unchanged: this
+    catches a rewrite by someone holding the home's own keys. Needs the auditor or
+    administrator role."""
+    if (anchors is None) != (trust is None):
+        raise click.UsageError("--anchors and --trust go together: the checkpoints, and the "
+                               "public key they must be signed with")
     result = verify_log(deployment, by=actor)
     if not result.intact:
         raise AuditTamperedError(
             f"audit log FAILED verification at entry {result.first_bad}: {result.problem}"
         )
-    console.print(f"audit log intact: {result.entries} entries, chain and sealed head verified")
+    if anchors is None or trust is None:
+        console.print(f"audit log intact: {result.entries} entries, chain and sealed head "
+                      "verified (not checked against anchors: give --anchors and --trust)")
+        return
+    check = audit_anchors.verify_anchors(deployment, by=actor, anchors=anchors,
+                                         trusted_key=trust)
+    if not check.intact:
+        raise AuditTamperedError("audit log FAILED verification against its anchors: "
+                                 + "; ".join(check.problems))
+    hours = audit_anchors.age_of(check, deployment.clock())
+    console.print(
+        f"audit log intact: {result.entries} entries, chain and sealed head verified, and "
+        f"entries 1..{check.anchored_seq} match {check.checkpoints} signed checkpoint(s); "
+        f"{check.unanchored} newer entr{'y is' if check.unanchored == 1 else 'ies are'} not "
+        f"anchored yet (newest checkpoint {hours:.1f} hours old)"
+    )
+
+
+@audit_group.command("keygen")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="A folder outside the home, held by the data owner or audit service.")
+@user_errors
+def audit_keygen(out: Path) -> None:
+    """Make an audit signing key pair (Ed25519) for 'audit anchor'. Keep the private key out of
+    the home; give the public key to whoever runs 'audit verify --anchors'."""
+    private, public, fingerprint = audit_anchors.generate_signing_key(out)
+    console.print(f"audit signing key {fingerprint}: private key {private} (readable by you "
+                  f"only; keep it out of the home), public key {public}")
+
+
+@audit_group.command("anchor")
+@click.option("--key", "key_path", type=click.Path(path_type=Path, dir_okay=False),
+              required=True, help="The audit signing private key (audit-signing.key).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="The anchors folder, outside the home, that the data owner keeps.")
+@actor_option
+@with_home
+@user_errors
+def audit_anchor(deployment: Deployment, key_path: Path, out: Path, actor: str) -> None:
+    """Verify the log and write a signed checkpoint of its head into --out. Run it on a
+    schedule (e.g. hourly from cron). Needs the auditor or administrator role."""
+    written = audit_anchors.anchor(deployment, by=actor, key_path=key_path, out=out)
+    console.print(f"anchored the audit log: {written}")
 
 
 def _parse_time(value: str | None) -> datetime | None:

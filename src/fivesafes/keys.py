@@ -29,6 +29,7 @@ RECORD_KEY_SECRET = "record-key"
 # HKDF "info" labels: each derived key has one purpose only.
 _WRAPPING = b"fivesafes/v1/key-wrapping"
 _AUDIT_SEAL = b"fivesafes/v1/audit-seal"
+_EXPORT_SIGNING = b"fivesafes/v1/export-signing"
 
 
 def new_key() -> bytes:
@@ -92,6 +93,10 @@ class KeyRing:
     def audit_seal_key(self) -> bytes:
         """The key that seals the head of the audit log (HMAC)."""
         return _derive(self._master_key(), _AUDIT_SEAL)
+
+    def export_signing_seed(self) -> bytes:
+        """The 32-byte seed of the home's Ed25519 key that signs export packages' manifests."""
+        return _derive(self._master_key(), _EXPORT_SIGNING)
 
     # -- wrapped keys --------------------------------------------------------------------------
     def _wrapped_path(self, name: str) -> Path:

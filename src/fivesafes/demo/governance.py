@@ -192,7 +192,8 @@ def run_demo(deployment: Deployment) -> list[str]:
 
     agreement = agreements.record_agreement(d, by=ADMIN, form={
         "reference": "DSA-DEMO-001", "kind": "dsa", "title": "Data First research sharing",
-        "parties": ["Ministry of Justice", "University of Example"],
+        "parties": ["Ministry of Justice", "University of Example",
+                    "Office for National Statistics"],
         "datasets": list(WANTED), "permitted_uses": [f"project {project} only"],
         "legal_basis": "Digital Economy Act 2017, Part 5 Chapter 5",
         "protections": ["secure workspace", "output checking"],

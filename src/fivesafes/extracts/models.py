@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fivesafes.store.base import Base
@@ -43,6 +43,23 @@ class ProjectExtract(Base):
     built_by: Mapped[str] = mapped_column(String(200))
     superseded_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     destroyed_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class ExportRecipient(Base):
+    """An accredited processor extracts may be exported to (e.g. the ONS Secure Research
+    Service): its age X25519 public key, and the data sharing agreement that names it."""
+
+    __tablename__ = "export_recipient"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    organisation: Mapped[str] = mapped_column(String(300))
+    public_key: Mapped[str] = mapped_column(String(200))
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | retired
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[str] = mapped_column(String(32))
+    recorded_by: Mapped[str] = mapped_column(String(200))
 
 
 def remove_empty_parents(build_folder: Path) -> None:
