@@ -496,6 +496,9 @@ NO_ACCOUNT = {
     "retention enforce": "the daily schedule, acting as system:retention",
     "demo sign-in-accounts": "the demo administrator resets the demo accounts (demo home only)",
     "serve": "the web application: each person signs in there with their password",
+    "audit keygen": "makes the data owner's signing key, outside any home",
+    "extract verify": "the recipient checks a package outside any home (it has no account)",
+    "recipient keygen": "the recipient makes its own key, outside any home",
 }
 #: Commands whose standalone mode works outside any home; with ``--home`` they need ``--as``.
 ACCOUNT_IN_A_HOME = {"link"}

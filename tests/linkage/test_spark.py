@@ -1,4 +1,5 @@
-"""The same linkage through Splink's Spark backend (local mode) agrees with DuckDB."""
+"""The same linkage through Splink's Spark backend (local mode) agrees with DuckDB, and is
+repeatable: a second run gives the same people and a byte-identical model."""
 
 from __future__ import annotations
 
@@ -43,3 +44,8 @@ def test_spark_agrees_with_duckdb(tmp_path: Path) -> None:
     spark_f1 = spark.summary["accuracy"]["clusters"]["f1"]
     assert spark_f1 >= duck.summary["accuracy"]["clusters"]["f1"] - 0.01 and spark_f1 > 0.9
     assert (tmp_path / "spark" / "report.html").is_file()
+    # and Spark gives the same people and the same model when run again
+    link_files(files, tmp_path / "spark-again", LinkOptions(engine="spark"))
+    assert _pairs(tmp_path / "spark-again" / "clusters.parquet") == b
+    assert ((tmp_path / "spark-again" / "model.json").read_bytes()
+            == (tmp_path / "spark" / "model.json").read_bytes())

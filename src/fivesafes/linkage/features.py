@@ -1,7 +1,8 @@
 """The linkage input: the standardised table reduced to what the model compares, plus derived keys.
 
 One row per record. Every column is text (or a list of text), so the same table feeds DuckDB and
-Spark. ``unique_id`` is the record key and ``source_dataset`` the source, as Splink names them.
+Spark. ``unique_id`` is the record's link id (its rank by record id within its source) and
+``source_dataset`` the source, as Splink names them.
 
 ============================  ==========================================================
 ``forename``                  first given name (``MARY-JANE``)
@@ -52,8 +53,8 @@ MIN_FILLED = 0.01
 
 _FEATURES_SQL = """
 SELECT
-    CAST(record_key AS VARCHAR) AS unique_id,
-    source AS source_dataset,
+    r.link_id AS unique_id,
+    s.source AS source_dataset,
     forename,
     surname_joined AS surname,
     forename || ' ' || surname_joined AS full_name,
@@ -75,13 +76,15 @@ SELECT
     postcode_area,
     array_to_string(address_tokens, ' ') AS address,
     address_tokens
-FROM {table}
+FROM {table} AS s JOIN {records} AS r ON r.source = s.source AND r.record_key = s.record_key
 """
 
 
-def build_features(con: duckdb.DuckDBPyConnection, standardised: str, out: str) -> None:
-    """Create table ``out`` (replacing it) from the standardised table ``standardised``."""
-    select = _FEATURES_SQL.format(table=quote(standardised))
+def build_features(con: duckdb.DuckDBPyConnection, standardised: str, out: str,
+                   records: str = "records") -> None:
+    """Create table ``out`` (replacing it) from the standardised table ``standardised``, each
+    record named by its ``link_id`` in table ``records`` (see :mod:`fivesafes.linkage.pipeline`)."""
+    select = _FEATURES_SQL.format(table=quote(standardised), records=quote(records))
     con.execute(f"CREATE OR REPLACE TABLE {quote(out)} AS {select}")
 
 

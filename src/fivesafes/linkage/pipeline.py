@@ -124,12 +124,28 @@ def _standardise(con: duckdb.DuckDBPyConnection, tables: list[IdentifierTable],
         con.unregister(f"_arrow_{index}")
         pairs.append((name, _spec(con, item, name)))
     standardise_many(con, pairs, "std", as_of=as_of)
-    con.execute("CREATE OR REPLACE TABLE records "
+    con.execute("CREATE OR REPLACE TABLE source_records "
                 "(source VARCHAR, record_key VARCHAR, record_id VARCHAR)")
     for index, item in enumerate(tables):
-        con.execute(f"INSERT INTO records SELECT $1, record_key, record_id FROM raw_{index}",  # noqa: S608
-                    [item.source])
+        con.execute(f"INSERT INTO source_records SELECT $1, record_key, record_id "  # noqa: S608
+                    f"FROM raw_{index}", [item.source])
         con.execute(f"DROP TABLE raw_{index}")
+    con.execute(RECORDS_SQL)
+    con.execute("DROP TABLE source_records")
+
+
+#: Every record of the run with its ``link_id``: its rank by record id within its source. Splink
+#: knows records by this id (``unique_id``), not by the record key: a record key is keyed with
+#: the home's secret, so anything ordered or sampled by it (Splink's u sample is a hash of the
+#: id; tie-breaks take the smallest node) would differ from home to home on the same extracts.
+#: The link id depends only on the input, and never leaves the run.
+RECORDS_SQL = """
+CREATE OR REPLACE TABLE records AS
+SELECT source, record_key, record_id,
+    lpad(CAST(row_number() OVER (PARTITION BY source ORDER BY record_id, record_key)
+              AS VARCHAR), 10, '0') AS link_id
+FROM source_records
+"""
 
 
 def _no_evidence(tables: list[IdentifierTable], groups: dict[str, int]) -> LinkageError:
@@ -215,6 +231,7 @@ def _link(con: duckdb.DuckDBPyConnection, work: Path, options: LinkOptions,
                                        training.scorer(linker, engine, con))
                 _canonical_ids(con)
         model = json.loads(json.dumps(linker.misc.save_model_to_json()))
+        model.pop("linker_uid", None)  # a random name Splink gives each linker: not the model
     finally:
         engine.close()
     return _outcome(con, options, plan, model, groups, records, timings, notes, engine.name,
@@ -227,7 +244,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, engine: Engine, threshold: float) -
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     con.execute("CREATE OR REPLACE TABLE cluster_nodes AS "
-                "SELECT source || '-__-' || record_key AS node FROM records")
+                "SELECT source || '-__-' || link_id AS node FROM records")
     con.execute("CREATE OR REPLACE TABLE cluster_edges AS SELECT join_key_l, join_key_r, "
                 "match_probability FROM pairs WHERE match_probability >= $1", [threshold])
     clustered = cluster_pairwise_predictions_at_threshold(
@@ -239,7 +256,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, engine: Engine, threshold: float) -
     con.execute("""CREATE OR REPLACE TABLE clusters AS
         SELECT c.node, c.cluster_id, r.source, r.record_key
         FROM splink_clusters AS c JOIN records AS r
-        ON c.node = r.source || '-__-' || r.record_key""")
+        ON c.node = r.source || '-__-' || r.link_id""")
     for table in ("splink_clusters", "cluster_nodes", "cluster_edges"):
         con.execute(f"DROP TABLE {table}")
     _canonical_ids(con)
@@ -264,7 +281,7 @@ def _trivial(con: duckdb.DuckDBPyConnection, options: LinkOptions, plan: ModelPl
              groups: dict[str, int], records: dict[str, int], timings: dict[str, float],
              notes: list[str], engine: str) -> LinkOutcome:
     con.execute("""CREATE OR REPLACE TABLE clusters AS
-        SELECT source || '-__-' || record_key AS node, source || '-__-' || record_key
+        SELECT source || '-__-' || link_id AS node, source || '-__-' || link_id
             AS cluster_id, source, record_key FROM records""")
     con.execute("CREATE OR REPLACE TABLE pairs AS SELECT '' AS join_key_l, '' AS join_key_r, "
                 "0.0 AS match_probability, 0.0 AS match_weight, 0 AS match_key, "

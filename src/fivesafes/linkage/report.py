@@ -82,7 +82,7 @@ def _largest(con: DuckDB) -> list[dict[str, Any]]:
             count(DISTINCT f.dob) AS dobs, count(DISTINCT f.full_name) AS name_count,
             list(c.source || ':' || c.record_key ORDER BY c.source, c.record_key) AS keys
         FROM big AS b JOIN clusters AS c USING (cluster_id)
-        JOIN features AS f ON f.source_dataset = c.source AND f.unique_id = c.record_key
+        JOIN features AS f ON f.source_dataset || '-__-' || f.unique_id = c.node
         GROUP BY b.cluster_id, b.size ORDER BY b.size DESC, b.cluster_id""").fetchall()  # noqa: S608 - constant
     return [{"cluster_id": r[0], "size": r[1], "sources": r[2], "names": (r[3] or "")[:200],
              "dobs": r[4], "name_count": r[5], "examples": " ".join(r[6][:3])} for r in rows]
@@ -101,15 +101,19 @@ def _blocking(con: DuckDB, rules: list[tuple[str, tuple[str, ...]]]) -> list[dic
 def _review(con: DuckDB, threshold: float, columns: tuple[str, ...]) -> list[dict[str, Any]]:
     shown = ", ".join(f"{quote(c + '_l')}, {quote(c + '_r')}" for c in columns)
     half = REVIEW_PAIRS // 2
+    # pairs name records by link id; the review shows the record key, as everywhere else
+    keyed = ("(SELECT p.*, l.record_key AS key_l, r.record_key AS key_r FROM pairs AS p "
+             "JOIN records AS l ON l.source = p.source_dataset_l AND l.link_id = p.unique_id_l "
+             "JOIN records AS r ON r.source = p.source_dataset_r AND r.link_id = p.unique_id_r)")
     rows = con.sql(f"""
-        (SELECT match_probability, match_weight, source_dataset_l, unique_id_l,
-                source_dataset_r, unique_id_r, {shown} FROM pairs
+        (SELECT match_probability, match_weight, source_dataset_l, key_l,
+                source_dataset_r, key_r, {shown} FROM {keyed}
          WHERE match_probability >= $1 ORDER BY match_probability, join_key_l LIMIT {half})
         UNION ALL
-        (SELECT match_probability, match_weight, source_dataset_l, unique_id_l,
-                source_dataset_r, unique_id_r, {shown} FROM pairs
+        (SELECT match_probability, match_weight, source_dataset_l, key_l,
+                source_dataset_r, key_r, {shown} FROM {keyed}
          WHERE match_probability < $1 ORDER BY match_probability DESC, join_key_l LIMIT {half})
-        ORDER BY match_probability DESC""", params=[threshold]).fetchall()  # noqa: S608 - quoted
+        ORDER BY match_probability DESC, source_dataset_l, key_l""", params=[threshold]).fetchall()  # noqa: S608 - quoted
     names = ["probability", "weight", "source_l", "record_l", "source_r", "record_r"]
     names += [f"{c}_{side}" for c in columns for side in ("l", "r")]
     return [dict(zip(names, row, strict=True)) for row in rows]

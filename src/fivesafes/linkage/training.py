@@ -30,7 +30,7 @@ from fivesafes.linkage.split import Scorer
 if TYPE_CHECKING:
     from fivesafes.linkage.options import LinkOptions
 
-__all__ = ["DETERMINISTIC_RECALL", "scorer", "train"]
+__all__ = ["DETERMINISTIC_RECALL", "scorer", "settle", "train"]
 
 #: Share of true pairs assumed to agree exactly on the deterministic rules below.
 DETERMINISTIC_RECALL = 0.8
@@ -71,7 +71,34 @@ def train(linker: Linker, plan: ModelPlan, options: LinkOptions, records: int) -
             notes.append(f"prior match probability from EM ({_prior(linker):.3g}) capped at "
                          f"{cap:.3g}")
             linker._settings_obj._probability_two_random_records_match = cap
+    settle(linker)
     return notes
+
+
+#: Trained parameters are kept to this many significant digits. EM sums its pairs in whatever
+#: order the engine's threads finish, so the last bits of a parameter can differ between runs on
+#: the same input; rounding makes the model, and so every score and link, the same each time.
+SIGNIFICANT_DIGITS = 10
+
+
+def _settled(value: object) -> object:
+    if isinstance(value, float) and value != 0.0:
+        return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+    return value
+
+
+def settle(linker: Linker) -> None:
+    """Round every trained m and u probability, and the prior, to :data:`SIGNIFICANT_DIGITS`
+    (see there: the same input then gives byte-identical models at any thread count)."""
+    settings = linker._settings_obj
+    for comparison in settings.comparisons:
+        for level in comparison.comparison_levels:
+            if level.is_null_level:
+                continue
+            for name in ("_m_probability", "_u_probability"):
+                setattr(level, name, _settled(getattr(level, name)))
+    settings._probability_two_random_records_match = _settled(
+        settings._probability_two_random_records_match)
 
 
 def _prior(linker: Linker) -> float:
