@@ -207,7 +207,7 @@ def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
     from fivesafes.progress import progress_bars
     from fivesafes.sources.contract import load_all
     from fivesafes.sources.ingest import ingest as run_ingest
-    from fivesafes.sources.ingest import summary_json
+    from fivesafes.sources.ingest import quarantine_summary, summary_json
 
     loaded = load_all(list(contracts))
     with progress_bars(err_console if as_json else console) as update:
@@ -216,16 +216,16 @@ def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
     if as_json:
         click.echo(summary_json(result))
         return
-    table = Table("source", "owner", "read", "accepted", "quarantined", "top quarantine reason",
+    table = Table("source", "owner", "read", "accepted", "quarantined",
                   title=f"{result.label}: read = accepted + quarantined")
     for s in result.sources:
-        top = next(iter(s.reasons.items()), None)
-        reason = f"{top[0]} ({top[1]})" if top else ""
-        table.add_row(s.source, s.owner, f"{s.read:,}", f"{s.accepted:,}",
-                      f"{s.quarantined:,}", reason if len(reason) < 60 else reason[:57] + "...")
+        table.add_row(s.source, s.owner, f"{s.read:,}", f"{s.accepted:,}", f"{s.quarantined:,}")
     table.add_row("all", "", f"{result.read:,}", f"{result.accepted:,}",
-                  f"{result.quarantined:,}", "", style="bold")
+                  f"{result.quarantined:,}", style="bold")
     console.print(table)
+    for s in result.sources:
+        for line in quarantine_summary(s):
+            console.print(Text(line))
     for notice in result.notices:
         console.print(Text(f"  confirmed: {notice}"))
     for s in result.sources:
