@@ -21,7 +21,7 @@ from fivesafes.governance.commands.options import (
     reason_option,
     say,
 )
-from fivesafes.governance.forms import read_form_file
+from fivesafes.governance.forms import from_form_file
 from fivesafes.governance.lifecycle import State
 from fivesafes.home import Deployment
 
@@ -54,8 +54,8 @@ def application_import(deployment: Deployment, file: Path, actor: str) -> None:
 @user_errors
 def application_update(deployment: Deployment, reference: str, file: Path, actor: str) -> None:
     """Replace a draft's content (or answer a request for information) from FILE."""
-    applications.update_application(deployment, by=actor, reference=reference,
-                                    form=read_form_file(file))
+    from_form_file(file, lambda form: applications.update_application(
+        deployment, by=actor, reference=reference, form=form))
     say(f"application {reference} updated")
 
 
