@@ -75,9 +75,10 @@ def people() -> None:
 @click.option("--email", required=True, help="Email address.")
 @click.option("--organisation", default="", help="Organisation.")
 @click.option("--role", "roles", type=ROLE, multiple=True,
-              help="A role to grant (repeat for several); panel membership: --panel.")
+              help="A role to grant (repeat for several); panel_member needs --panel KEY.")
 @click.option("--panel", "panels", multiple=True, metavar="KEY",
-              help="Make the account a member of panel KEY (repeatable).")
+              help="Make the account a member of panel KEY (repeatable; implies --role "
+                   "panel_member).")
 @password_stdin
 @actor_option
 @with_home
@@ -87,11 +88,18 @@ def people_add(deployment: Deployment, username: str, full_name: str, email: str
                password_stdin: bool, actor: str) -> None:
     """Create account USERNAME with a password you choose (an administrator's action)."""
     password = read_password(password_stdin)
-    pairs = tuple((r, "") for r in roles) + tuple((Role.PANEL_MEMBER, p) for p in panels)
     accounts.create_account(deployment, by=actor, username=username, full_name=full_name,
                             email=email, organisation=organisation, password=password,
-                            roles=pairs)
+                            roles=role_pairs(roles, panels))
     say(f"account {username} created")
+
+
+def role_pairs(roles: tuple[str, ...], panels: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``(role, panel)`` pairs from ``--role`` and ``--panel``: each panel makes a panel
+    membership, so ``--role panel_member --panel KEY`` is one membership, as is ``--panel KEY``
+    alone; ``--role panel_member`` with no panel is left for the service to refuse."""
+    pairs = tuple((r, "") for r in roles if r != Role.PANEL_MEMBER or not panels)
+    return pairs + tuple((str(Role.PANEL_MEMBER), p) for p in panels)
 
 
 @people.command("grant")
