@@ -27,6 +27,7 @@ from fivesafes.cli_support import (
 )
 from fivesafes.errors import AuditTamperedError
 from fivesafes.home import ACTOR_ENV, Deployment, init_home, local_operator
+from fivesafes.listings import Column, print_listing
 from fivesafes.store.db import REFUSED_ACTION
 
 
@@ -152,13 +153,16 @@ def audit_show(deployment: Deployment, actor: str, action: str | None, refusals:
     if as_json:
         click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
         return
-    table = Table("seq", "at (UTC)", "actor", "action", "subject", "details")
-    for e in entries:
-        cells = (str(e["seq"]), e["at"][:19].replace("T", " "), e["actor"], e["action"],
-                 e["subject"], json.dumps(e["details"], ensure_ascii=False)[:80])
-        table.add_row(*(Text(cell) for cell in cells))  # audit text is data, never markup
-    console.print(table)
+    print_listing(entries, AUDIT_COLUMNS)
     console.print(f"{len(entries)} entries")
+
+
+AUDIT_COLUMNS = (
+    Column("seq", whole=True), Column("at", "at (UTC)", whole=True,
+                                      show=lambda e: e["at"][:19].replace("T", " ")),
+    Column("actor", whole=True), Column("action", whole=True), Column("subject", whole=True),
+    Column("details", show=lambda e: json.dumps(e["details"], ensure_ascii=False)),
+)
 
 
 # -- synth -----------------------------------------------------------------------------------
