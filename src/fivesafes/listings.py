@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import click
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -70,23 +71,20 @@ def _overhead(columns: int) -> int:
     return 3 * (columns - 1)
 
 
-def _widths(rows: Sequence[Row], columns: Sequence[Column], width: int | None
-            ) -> list[int] | None:
+def _widths(rows: Sequence[Row], columns: Sequence[Column], width: int) -> list[int] | None:
     """Each column's width, so that whole columns hold their longest value, free text its
     longest word (up to :data:`FOLD_AT`) and the table fits ``width``; None if it cannot."""
     lows, highs = [], []
     for c in columns:
         texts = [c.text(row) for row in rows]
-        heading = max((len(w) for w in c.heading.split()), default=1)
+        heading = max((cell_len(w) for w in c.heading.split()), default=1)
         if c.whole:
-            low = max([len(t) for t in texts] + [heading])
+            low = max([cell_len(t) for t in texts] + [heading])
         else:
-            low = max([min(len(w), FOLD_AT) for t in texts for w in t.split()] + [heading])
-        lines = [len(line) for t in texts for line in t.splitlines()]
+            low = max([min(cell_len(w), FOLD_AT) for t in texts for w in t.split()] + [heading])
+        lines = [cell_len(line) for t in texts for line in t.splitlines()]
         lows.append(low)
-        highs.append(max(lines + [len(c.heading), low]))
-    if width is None:
-        return highs
+        highs.append(max(lines + [cell_len(c.heading), low]))
     spare = width - _overhead(len(columns)) - sum(lows)
     if spare < 0:
         return None
