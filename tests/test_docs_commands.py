@@ -58,6 +58,11 @@ def leaf(args: list[str]) -> tuple[click.Command, list[str], str]:
     return command, args, path
 
 
+def missing(param: click.Parameter, value: object) -> bool:
+    """Whether the parser found no value for ``param`` (click marks it UNSET, not None)."""
+    return value is None or param.value_is_missing(value)
+
+
 def test_the_pages_show_commands() -> None:
     assert len(CASES) >= 20
 
@@ -71,14 +76,16 @@ def test_a_documented_command_is_accepted_as_written(command: str) -> None:
     ctx = click.Context(cmd, info_name=path)
     parser = cmd.make_parser(ctx)
     try:
-        values, _, _ = parser.parse_args(rest)
+        values, extra, _ = parser.parse_args(rest)
     except click.UsageError as exc:
         pytest.fail(f"'{command}': {exc.format_message()}")
+    assert not extra, f"'{command}': {path} takes no argument {extra}"
     for param in cmd.params:
-        if param.required and values.get(param.name) is None:
+        if param.required and missing(param, values.get(param.name)):
             pytest.fail(f"'{command}' does not give {param.opts[0]} ({path} requires it)")
         choice = getattr(param, "type", None)
-        if isinstance(choice, click.Choice) and values.get(param.name) is not None:
+        if isinstance(choice, click.Choice) and not param.value_is_missing(
+                values.get(param.name)):
             given = values[param.name]
             for value in given if isinstance(given, list | tuple) else [given]:
                 assert value in choice.choices, f"'{command}': {param.opts[0]} {value}"

@@ -27,6 +27,7 @@ from fivesafes.cli_support import (
 )
 from fivesafes.errors import AuditTamperedError
 from fivesafes.home import ACTOR_ENV, Deployment, init_home, local_operator
+from fivesafes.listings import Column, print_listing
 from fivesafes.store.db import REFUSED_ACTION
 
 
@@ -206,13 +207,16 @@ def audit_show(deployment: Deployment, actor: str, action: str | None, refusals:
     if as_json:
         click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
         return
-    table = Table("seq", "at (UTC)", "actor", "action", "subject", "details")
-    for e in entries:
-        cells = (str(e["seq"]), e["at"][:19].replace("T", " "), e["actor"], e["action"],
-                 e["subject"], json.dumps(e["details"], ensure_ascii=False)[:80])
-        table.add_row(*(Text(cell) for cell in cells))  # audit text is data, never markup
-    console.print(table)
+    print_listing(entries, AUDIT_COLUMNS)
     console.print(f"{len(entries)} entries")
+
+
+AUDIT_COLUMNS = (
+    Column("seq", whole=True), Column("at", "at (UTC)", whole=True,
+                                      show=lambda e: e["at"][:19].replace("T", " ")),
+    Column("actor", whole=True), Column("action", whole=True), Column("subject", whole=True),
+    Column("details", show=lambda e: json.dumps(e["details"], ensure_ascii=False)),
+)
 
 
 # -- synth -----------------------------------------------------------------------------------
@@ -261,7 +265,7 @@ def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
     from fivesafes.progress import progress_bars
     from fivesafes.sources.contract import load_all
     from fivesafes.sources.ingest import ingest as run_ingest
-    from fivesafes.sources.ingest import summary_json
+    from fivesafes.sources.ingest import quarantine_summary, summary_json
 
     loaded = load_all(list(contracts))
     with progress_bars(err_console if as_json else console) as update:
@@ -270,16 +274,16 @@ def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
     if as_json:
         click.echo(summary_json(result))
         return
-    table = Table("source", "owner", "read", "accepted", "quarantined", "top quarantine reason",
+    table = Table("source", "owner", "read", "accepted", "quarantined",
                   title=f"{result.label}: read = accepted + quarantined")
     for s in result.sources:
-        top = next(iter(s.reasons.items()), None)
-        reason = f"{top[0]} ({top[1]})" if top else ""
-        table.add_row(s.source, s.owner, f"{s.read:,}", f"{s.accepted:,}",
-                      f"{s.quarantined:,}", reason if len(reason) < 60 else reason[:57] + "...")
+        table.add_row(s.source, s.owner, f"{s.read:,}", f"{s.accepted:,}", f"{s.quarantined:,}")
     table.add_row("all", "", f"{result.read:,}", f"{result.accepted:,}",
-                  f"{result.quarantined:,}", "", style="bold")
+                  f"{result.quarantined:,}", style="bold")
     console.print(table)
+    for s in result.sources:
+        for line in quarantine_summary(s):
+            console.print(Text(line))
     for notice in result.notices:
         console.print(Text(f"  confirmed: {notice}"))
     for s in result.sources:

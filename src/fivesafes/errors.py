@@ -18,7 +18,12 @@ class FivesafesError(Exception):
 
 
 class ContractError(FivesafesError):
-    """A source contract is malformed or does not match its file."""
+    """A source contract is malformed or does not match its file. ``problems`` holds each
+    problem on its own (``FILE: where: what``); the message lists them all."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems) or [message]
 
 
 class SourceFileError(FivesafesError):

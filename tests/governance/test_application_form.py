@@ -197,3 +197,34 @@ def test_a_deployment_plugs_in_its_own_catalogue(world):
         catalogue.use_catalogue(None)
     assert views.application_view(world.home, by="lead", reference=ref).datasets == (
         "courts v1 (HMCTS)",)
+
+
+def test_application_import_lists_every_problem_of_the_file_at_once(world, tmp_path,
+                                                                     monkeypatch):
+    from click.testing import CliRunner
+
+    from fivesafes import cli
+
+    monkeypatch.setattr(cli.err_console, "width", 250)
+    world.researcher("lead")
+    form = application_form(world.project("lead"), {"magistrates": ["offence_code"]})
+    form["datasets"][0]["fields"][0].update(level="offence_kind", justification="short")
+    form["access"] = {"start": "2026-03-01", "end": "2026-02-01"}
+    del form["ethics_reference"]
+    form["colour"] = "blue"
+    path = tmp_path / "application.toml"
+    path.write_text(tomli_w.dumps(form))
+    result = CliRunner().invoke(cli.main, ["application", "import", str(path), "--home",
+                                           str(world.home.root), "--as", "lead"])
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"error: {path}: the application has 5 problems:"
+    assert lines[1:] == [
+        "  - colour: unknown field; expected one of access, coverage, datasets, dpia_reference, "
+        "ethics_reference, legal_basis, project",
+        "  - ethics_reference: is required: the ethics approval's reference",
+        "  - datasets[0].fields[0].level: 'offence_kind' is not a level of offence_code; choose "
+        "one of offence_code, offence_group, offence_category",
+        "  - datasets[0].fields[0].justification: needs at least 30 characters (has 5)",
+        "  - access.end: must be after access.start",
+    ]

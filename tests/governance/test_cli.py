@@ -136,3 +136,32 @@ def test_acting_needs_an_account_and_weak_passwords_are_refused(run):
         stdin=f"{PASSWORD}\n{new}\n")
     run("people", "disable", "bob", "--reason", "left", "--as", "admin")
     run("people", "revoke", "admin", "administrator", "--reason", "x", "--as", "admin", code=4)
+
+
+def test_people_add_makes_a_panel_member_as_its_help_says(run, home):
+    from fivesafes import accounts
+
+    pw = PASSWORD + "\n"
+    run("admin", "create", "admin", "--name", "Ada", "--email", "a@x.org", "--password-stdin",
+        stdin=pw)
+    helped = run("people", "add", "--help").output
+    assert "--role" in helped and "--panel KEY" in helped
+    run("people", "add", "pm", "--name", "Pam", "--email", "p@x.org", "--role", "panel_member",
+        "--panel", "hmcts_dap", "--password-stdin", "--as", "admin", stdin=pw)
+    run("people", "add", "two", "--name", "Two", "--email", "t@x.org", "--role", "researcher",
+        "--role", "panel_member", "--panel", "rap", "--panel", "dag", "--password-stdin",
+        "--as", "admin", stdin=pw)
+    run("people", "add", "only", "--name", "Only", "--email", "o@x.org", "--panel", "rap",
+        "--password-stdin", "--as", "admin", stdin=pw)
+    refused = run("people", "add", "none", "--name", "None", "--email", "n@x.org", "--role",
+                  "panel_member", "--password-stdin", "--as", "admin", stdin=pw, code=1).output
+    assert "panel: panel_member names its panel (--panel KEY)" in refused
+    unknown = run("people", "add", "ghost", "--name", "G", "--email", "g@x.org", "--role",
+                  "panel_member", "--panel", "no_such_panel", "--password-stdin", "--as",
+                  "admin", stdin=pw, code=1).output
+    assert "no_such_panel" in unknown
+    roles = {a.username: a.roles for a in accounts.list_accounts(home, by="admin")}
+    assert roles["pm"] == ("panel_member:hmcts_dap",)
+    assert sorted(roles["two"]) == ["panel_member:dag", "panel_member:rap", "researcher"]
+    assert roles["only"] == ("panel_member:rap",)
+    assert "none" not in roles and "ghost" not in roles

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from fivesafes.cli_support import actor_option, console, user_errors, with_home
 from fivesafes.home import Deployment
+from fivesafes.listings import Column, json_option, listing_table, print_json, print_listing
 
 
 def _say(line: str) -> None:
@@ -94,23 +95,29 @@ def catalogue_command(deployment: Deployment, as_json: bool, all_versions: bool,
     if as_json:
         click.echo(json.dumps(catalogue_json(entries), indent=2, ensure_ascii=False))
         return
-    console.print(catalogue_table(entries, all_versions))
+    print_listing(catalogue_rows(entries, all_versions), CATALOGUE_COLUMNS,
+                  title=CATALOGUE_TITLE)
     if dictionary is not None:
         _say(f"data dictionary: {html_path} and {csv_path}")
 
 
+CATALOGUE_TITLE = "research-ready catalogue"
+CATALOGUE_COLUMNS = (Column("dataset", whole=True), Column("version", whole=True),
+                     Column("status", whole=True), Column("owner"),
+                     Column("coverage"), Column("rows"), Column("people"), Column("fields"))
+
+
+def catalogue_rows(entries, all_versions: bool = False) -> list[dict[str, str]]:
+    """One row per dataset version shown (the current ones, or all)."""
+    return [{"dataset": e.name, "version": v.label, "status": v.status, "owner": e.owner,
+             "coverage": f"{v.date_from} to {v.date_to}" if v.date_from else "",
+             "rows": f"{v.rows:,}", "people": f"{v.persons:,}", "fields": str(len(v.fields))}
+            for e in entries for v in e.versions if v.status == "current" or all_versions]
+
+
 def catalogue_table(entries, all_versions: bool = False) -> Table:
-    table = Table("dataset", "version", "status", "owner", "coverage", "rows", "people",
-                  "fields", title="research-ready catalogue")
-    for e in entries:
-        for v in e.versions:
-            if v.status != "current" and not all_versions:
-                continue
-            coverage = f"{v.date_from} to {v.date_to}" if v.date_from else ""
-            table.add_row(*(Text(c) for c in (
-                e.name, v.label, v.status, e.owner, coverage, f"{v.rows:,}", f"{v.persons:,}",
-                str(len(v.fields)))))
-    return table
+    return listing_table(catalogue_rows(entries, all_versions), CATALOGUE_COLUMNS,
+                         CATALOGUE_TITLE)
 
 
 # -- lookups ---------------------------------------------------------------------------------
@@ -144,18 +151,26 @@ def lookups_add(deployment: Deployment, name: str, csv_file: Path, key: str, lev
          + (f" and {', '.join(lookup.applies_to)}" if lookup.applies_to else ""))
 
 
+LOOKUP_COLUMNS = (Column("name", whole=True), Column("key_column", "key", whole=True),
+                  Column("levels", show=lambda lk: " -> ".join(lk["levels"])),
+                  Column("applies_to"), Column("rows", show=lambda lk: f"{lk['rows']:,}"))
+
+
 @lookups_group.command("list")
+@json_option
 @with_home
 @user_errors
-def lookups_list(deployment: Deployment) -> None:
+def lookups_list(deployment: Deployment, as_json: bool) -> None:
     """List the registered reference lookups."""
     from fivesafes.catalogue.lookups import all_lookups
 
-    table = Table("name", "key", "levels", "applies to", "rows")
-    for lk in all_lookups(deployment):
-        table.add_row(*(Text(c) for c in (lk.name, lk.key_column, " -> ".join(lk.levels),
-                                          ", ".join(lk.applies_to), f"{len(lk.rows):,}")))
-    console.print(table)
+    rows = [{"name": lk.name, "key_column": lk.key_column, "levels": list(lk.levels),
+             "applies_to": list(lk.applies_to), "rows": len(lk.rows)}
+            for lk in all_lookups(deployment)]
+    if as_json:
+        print_json(rows)
+        return
+    print_listing(rows, LOOKUP_COLUMNS)
 
 
 COMMANDS = (publish_command, catalogue_command, lookups_group)

@@ -21,7 +21,7 @@ from fivesafes.accounts import Role, acting_account, has_role, require_role
 from fivesafes.errors import InvalidForm, NotFound, PermissionDenied, Problem, raise_problems
 from fivesafes.governance.applications import get_application
 from fivesafes.governance.catalogue import catalogue_for
-from fivesafes.governance.forms import Field, Form, Kind, read_form_file
+from fivesafes.governance.forms import Field, Form, Kind, from_form_file
 from fivesafes.governance.models import Agreement, AgreementShare, Application
 from fivesafes.home import Deployment
 
@@ -100,7 +100,7 @@ def record_agreement(deployment: Deployment, *, by: str, form: Mapping[str, Any]
 
 
 def import_agreement(deployment: Deployment, *, by: str, path: Path) -> str:
-    return record_agreement(deployment, by=by, form=read_form_file(path))
+    return from_form_file(path, lambda form: record_agreement(deployment, by=by, form=form))
 
 
 def link_agreement(deployment: Deployment, *, by: str, agreement: str, application: str) -> None:

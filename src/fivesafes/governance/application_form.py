@@ -115,6 +115,17 @@ def needs_strong_justification(ref: FieldRef, level: str) -> bool:
         ref.is_most_detailed(level))
 
 
+def _short_justification(request: Mapping[str, Any], path: str, problems: list[Problem]
+                         ) -> None:
+    """The least any field's justification needs, checked even when the field or level is
+    wrong, so that fixing those does not bring up another problem."""
+    justification = request["justification"]
+    if justification and len(justification) < MIN_JUSTIFICATION:
+        problems.append(Problem(f"{path}.justification",
+                                f"needs at least {MIN_JUSTIFICATION} characters (has "
+                                f"{len(justification)})"))
+
+
 def _check_field(ds: DatasetRef, request: Mapping[str, Any], path: str,
                  problems: list[Problem]) -> ResolvedField | None:
     ref = ds.fields.get(request["name"])
@@ -123,12 +134,14 @@ def _check_field(ds: DatasetRef, request: Mapping[str, Any], path: str,
             problems.append(Problem(f"{path}.name", f"{ds.name} {ds.version} has no field "
                                                     f"'{request['name']}' (fields: "
                                                     f"{', '.join(ds.fields)})"))
+        _short_justification(request, path, problems)
         return None
     level = request["level"]
     if level not in ref.levels:
         if level:
             problems.append(Problem(f"{path}.level", f"'{level}' is not a level of {ref.name}; "
                                                      f"choose one of {', '.join(ref.levels)}"))
+        _short_justification(request, path, problems)
         return None
     justification, why = request["justification"], request["why_not_coarser"]
     coarser = ref.coarser_than(level)
@@ -146,10 +159,8 @@ def _check_field(ds: DatasetRef, request: Mapping[str, Any], path: str,
                                     f"{level} is {what}: explain in at least "
                                     f"{MIN_WHY_NOT_COARSER} characters why the coarser "
                                     f"{' or '.join(coarser)} will not do"))
-    elif len(justification) < MIN_JUSTIFICATION:
-        problems.append(Problem(f"{path}.justification",
-                                f"needs at least {MIN_JUSTIFICATION} characters (has "
-                                f"{len(justification)})"))
+    else:
+        _short_justification(request, path, problems)
     return ResolvedField(ref, level, justification, why)
 
 

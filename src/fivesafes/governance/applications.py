@@ -35,7 +35,7 @@ from fivesafes.governance.application_form import (
     check_against_catalogue,
 )
 from fivesafes.governance.catalogue import catalogue_for
-from fivesafes.governance.forms import read_form_file
+from fivesafes.governance.forms import from_form_file
 from fivesafes.governance.lifecycle import Party, State, Transition
 from fivesafes.governance.models import (
     Account,
@@ -218,7 +218,7 @@ def create_application(deployment: Deployment, *, by: str, form: Mapping[str, An
 
 def import_application(deployment: Deployment, *, by: str, path: Path) -> str:
     """A draft application from a TOML or JSON file of the application form."""
-    return create_application(deployment, by=by, form=read_form_file(path))
+    return from_form_file(path, lambda form: create_application(deployment, by=by, form=form))
 
 
 def update_application(deployment: Deployment, *, by: str, reference: str,

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fivesafes.errors import InvalidForm, Problem
 
@@ -169,3 +169,16 @@ def read_form_file(path: Path) -> dict[str, Any]:
     return data
 
 
+
+
+T = TypeVar("T")
+
+
+def from_form_file(path: Path, use: Callable[[dict[str, Any]], T]) -> T:
+    """``use`` the form in the file at ``path``; a refusal of it names the file, then lists
+    every problem with the path of its field."""
+    form = read_form_file(path)
+    try:
+        return use(form)
+    except InvalidForm as exc:
+        raise InvalidForm(f"{path}: {exc.what}", exc.problems) from None

@@ -28,7 +28,7 @@ from fivesafes.accounts import (
 )
 from fivesafes.accounts.models import Account
 from fivesafes.errors import NotEligible, NotFound, PermissionDenied, Problem, raise_problems
-from fivesafes.governance.forms import Field, Form, Kind, read_form_file
+from fivesafes.governance.forms import Field, Form, Kind, from_form_file
 from fivesafes.governance.models import Project, ProjectMember, by_reference
 from fivesafes.governance.people import eligibility_problems, require_eligible
 from fivesafes.home import Deployment
@@ -147,7 +147,7 @@ def create_project(deployment: Deployment, *, by: str, form: Mapping[str, Any]) 
 
 
 def import_project(deployment: Deployment, *, by: str, path: Path) -> str:
-    return create_project(deployment, by=by, form=read_form_file(path))
+    return from_form_file(path, lambda form: create_project(deployment, by=by, form=form))
 
 
 def _team_change(session: Session, *, by: str, project: str, username: str

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
 
 from fivesafes.cli_support import actor_option, console, user_errors, with_home
 from fivesafes.errors import FivesafesError
 from fivesafes.home import Deployment
+from fivesafes.listings import Column, json_option, listing_table, print_json, print_listing
 from fivesafes.outputs.records import DECISIONS
 from fivesafes.outputs.service import (
     OutputView,
@@ -68,10 +68,9 @@ def _cells(text: str) -> None:
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         return
-    shown = Table(*rows[0])
-    for row in rows[1:]:
-        shown.add_row(*(v if v != "" else "(withheld)" for v in row))
-    console.print(shown)
+    columns = [Column(str(i), name) for i, name in enumerate(rows[0])]
+    console.print(listing_table([{str(i): v if v != "" else "(withheld)" for i, v in enumerate(row)}
+                                 for row in rows[1:]], columns, None, console.width))
 
 
 def show_output_view(view: OutputView, limit: int | None = 3) -> None:
@@ -227,22 +226,32 @@ def output_survival(deployment: Deployment, project: str, table: str, time_field
           where)
 
 
+OUTPUT_COLUMNS = (Column("reference", "output", whole=True), Column("name"),
+                  Column("kind", whole=True), Column("check_status", "checks", whole=True),
+                  Column("status", whole=True), Column("request", whole=True),
+                  Column("created_by", "made by", whole=True))
+
+
+def _output_row(o: OutputView) -> dict[str, Any]:
+    return {"reference": o.reference, "project": o.project, "application": o.application,
+            "name": o.name, "kind": o.kind, "check_status": o.check_status, "status": o.status,
+            "request": o.request, "created_by": o.created_by, "created_at": o.created_at}
+
+
 @output_group.command("list")
 @click.argument("project")
+@json_option
 @actor_option
 @with_home
 @user_errors
-def output_list(deployment: Deployment, project: str, actor: str) -> None:
+def output_list(deployment: Deployment, project: str, as_json: bool, actor: str) -> None:
     """PROJECT's outputs and where each stands (its team)."""
-    found = list_outputs(deployment, by=actor, project=project)
-    if not found:
-        _say(f"{project} has no outputs yet: make one with `fivesafes output table`")
+    rows = [_output_row(o) for o in list_outputs(deployment, by=actor, project=project)]
+    if as_json:
+        print_json(rows)
         return
-    shown = Table("output", "name", "kind", "checks", "status", "request", "made by")
-    for o in found:
-        shown.add_row(o.reference, o.name, o.kind, o.check_status, o.status, o.request or "",
-                      o.created_by)
-    console.print(shown)
+    print_listing(rows, OUTPUT_COLUMNS,
+                  empty=f"{project} has no outputs yet: make one with `fivesafes output table`")
 
 
 @output_group.command("show")
@@ -283,26 +292,45 @@ def output_request(deployment: Deployment, project: str, outputs: tuple[str, ...
         _say(f"  {f['severity']}: [{f['rule']}] {f['message']}")
 
 
+REQUEST_COLUMNS = (
+    Column("reference", "request", whole=True), Column("project", whole=True),
+    Column("requested_by", "asked by", whole=True),
+    Column("requested_at", "at", whole=True, show=lambda q: q["requested_at"][:19]),
+    Column("outputs", show=lambda q: " ".join(q["outputs"])),
+    Column("findings", show=lambda q: str(len(q["findings"]))),
+    Column("reviews", show=lambda q: ", ".join(f"{v['checker']}: {v['decision']}"
+                                                for v in q["reviews"])),
+    Column("status", whole=True),
+)
+
+
+def _request_row(q: RequestView) -> dict[str, Any]:
+    return {"reference": q.reference, "project": q.project, "application": q.application,
+            "requested_by": q.requested_by, "requested_at": q.requested_at,
+            "status": q.status, "outputs": [o.reference for o in q.outputs],
+            "findings": q.findings, "justification": q.justification, "purpose": q.purpose,
+            "exception": q.exception,
+            "reviews": [{"checker": v.checker, "decision": v.decision, "comments": v.comments,
+                         "at": v.at} for v in q.reviews],
+            "decided_at": q.decided_at}
+
+
 @output_group.command("requests")
 @click.option("--status", default=None, help="Only requests in this state (e.g. pending).")
 @click.option("--project", default=None, help="Only this project's requests.")
+@json_option
 @actor_option
 @with_home
 @user_errors
 def output_requests(deployment: Deployment, status: str | None, project: str | None,
-                    actor: str) -> None:
+                    as_json: bool, actor: str) -> None:
     """Release requests: all of them for output checkers, a project's own for its team."""
     found = list_requests(deployment, by=actor, status=status, project=project)
-    if not found:
-        _say("no release requests")
+    rows = [_request_row(q) for q in found]
+    if as_json:
+        print_json(rows)
         return
-    shown = Table("request", "project", "asked by", "at", "outputs", "findings", "reviews",
-                  "status")
-    for q in found:
-        shown.add_row(q.reference, q.project, q.requested_by, q.requested_at[:19],
-                      " ".join(o.reference for o in q.outputs), str(len(q.findings)),
-                      ", ".join(f"{v.checker}: {v.decision}" for v in q.reviews), q.status)
-    console.print(shown)
+    print_listing(rows, REQUEST_COLUMNS, empty="no release requests")
 
 
 @output_group.command("review")
@@ -326,22 +354,31 @@ def output_review(deployment: Deployment, request: str, decision: str, comments:
     _say(f"{request}: {decision} recorded; {after}")
 
 
+RELEASED_COLUMNS = (Column("request", whole=True), Column("project", whole=True),
+                    Column("released_at", "released", whole=True,
+                           show=lambda r: str(r["released_at"] or "")[:19]),
+                    Column("file", whole=True), Column("name"), Column("sha256", whole=True))
+
+
 @output_group.command("released")
 @click.option("--project", default=None, help="Only this project's releases.")
+@json_option
 @actor_option
 @with_home
 @user_errors
-def output_released(deployment: Deployment, project: str | None, actor: str) -> None:
+def output_released(deployment: Deployment, project: str | None, as_json: bool,
+                    actor: str) -> None:
     """The released outputs: the only outputs that leave the workspace."""
     found = released(deployment, by=actor, project=project)
-    if not found:
-        _say("nothing has been released")
+    if as_json:
+        print_json([{"request": r.request, "project": r.project, "released_at": r.released_at,
+                     "folder": deployment.relative(r.folder), "files": r.files} for r in found])
         return
-    for item in found:
-        _say(f"{item.request} ({item.project}), released {str(item.released_at)[:19]}: "
-             f"{deployment.relative(item.folder)}")
-        for f in item.files:
-            _say(f"  {f['file']}  {f['name']}  sha256 {f['sha256'][:16]}...")
+    rows = [{"request": r.request, "project": r.project, "released_at": r.released_at, **f}
+            for r in found for f in r.files]
+    print_listing(rows, RELEASED_COLUMNS, empty="nothing has been released")
+    for r in found:
+        _say(f"{r.request}: {deployment.relative(r.folder)}")
 
 
 @output_group.command("export")

@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 
 import click
-from rich.table import Table
 from rich.text import Text
 
 from fivesafes.catalogue.destruction import destroy_identifiers
 from fivesafes.cli_support import actor_option, console, user_errors, with_home
 from fivesafes.home import Deployment
+from fivesafes.listings import Column, print_listing
 from fivesafes.retention.service import (
     enforce,
     identifier_status,
@@ -30,6 +30,16 @@ def identifiers_group() -> None:
     """Identifier stores: which are held, and destroying them."""
 
 
+IDENTIFIER_COLUMNS = (
+    Column("ingest", whole=True), Column("status", "identifiers", whole=True),
+    Column("linked_in", "linked in", show=lambda s: ", ".join(s["linked_in"]) or "not linked yet"),
+    Column("destroy_after", "destroyed automatically after", whole=True),
+    Column("destroyed_at", "destroyed", whole=True), Column("destroyed_by", "by", whole=True),
+    Column("certificate_seq", "certificate",
+           show=lambda s: f"audit entry {s['certificate_seq']}" if s["certificate_seq"] else ""),
+)
+
+
 @identifiers_group.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @actor_option
@@ -41,14 +51,7 @@ def identifiers_status(deployment: Deployment, as_json: bool, actor: str) -> Non
     if as_json:
         click.echo(json.dumps([s.as_dict() for s in statuses], indent=2))
         return
-    table = Table("ingest", "identifiers", "linked in", "destroyed automatically after",
-                  "destroyed", "certificate")
-    for s in statuses:
-        table.add_row(*(Text(c) for c in (
-            s.ingest, s.status, ", ".join(s.linked_in) or "not linked yet",
-            s.destroy_after or "", f"{s.destroyed_at or ''} {s.destroyed_by or ''}".strip(),
-            f"audit entry {s.certificate_seq}" if s.certificate_seq else "")))
-    console.print(table)
+    print_listing([s.as_dict() for s in statuses], IDENTIFIER_COLUMNS)
 
 
 @identifiers_group.command("destroy")

@@ -119,6 +119,18 @@ class SourceContract:
         return data
 
 
+CONTRACT_HELP = "see docs/source-contracts.md"
+
+
+def contract_error(problems: list[str]) -> ContractError:
+    """One error listing every problem (each ``FILE: where: what``), one per line."""
+    if len(problems) == 1:
+        return ContractError(f"{problems[0]} ({CONTRACT_HELP})", problems)
+    lines = "\n".join(f"  - {p}" for p in problems)
+    return ContractError(f"{len(problems)} problems in the contracts ({CONTRACT_HELP}):\n{lines}",
+                         problems)
+
+
 class _Problems:
     """Collects every problem in one contract file, to report them all at once."""
 
@@ -127,7 +139,7 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, where: str, message: str) -> None:
-        self.items.append(f"{where}: {message}")
+        self.items.append(f"{self.path}: {where}: {message}")
 
     def unknown_keys(self, where: str, table: dict[str, Any], allowed: set[str]) -> None:
         unknown = sorted(set(table) - allowed)
@@ -137,11 +149,7 @@ class _Problems:
 
     def raise_if_any(self) -> None:
         if self.items:
-            listed = "; ".join(self.items)
-            raise ContractError(
-                f"{self.path}: {len(self.items)} problem(s) in the contract: {listed}. "
-                "See docs/source-contracts.md"
-            )
+            raise contract_error(self.items)
 
 
 def _text(p: _Problems, where: str, table: dict[str, Any], key: str, required: bool = False,
@@ -218,6 +226,8 @@ def _parse_identifier(p: _Problems, where: str, raw: dict[str, Any]) -> Identifi
     p.unknown_keys(where, raw, _IDENTIFIER_KEYS)
     column = _text(p, where, raw, "column", required=True)
     role = _text(p, where, raw, "role", required=True)
+    required = _flag(p, where, raw, "required")
+    description = _text(p, where, raw, "description")
     if role and role not in IDENTIFIER_ROLES:
         p.add(where, f"role {role!r} is not one of {', '.join(IDENTIFIER_ROLES)}")
         return None
@@ -253,8 +263,7 @@ def _parse_identifier(p: _Problems, where: str, raw: dict[str, Any]) -> Identifi
         order=order if role == "full_name" else None,
         format=fmt if role == "date_of_birth" else None,
         codes={str(k): str(v) for k, v in codes.items()} if role == "sex" else {},
-        required=_flag(p, where, raw, "required"),
-        description=_text(p, where, raw, "description"),
+        required=required, description=description,
     )
 
 
@@ -283,14 +292,15 @@ def _parse_attribute(p: _Problems, where: str, raw: dict[str, Any]) -> Attribute
         elif not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             p.add(where, "'values' must be a list of text values")
             values = None
+    required = _flag(p, where, raw, "required")
+    description = _text(p, where, raw, "description")
     if not column or typ not in ATTRIBUTE_TYPES or sensitivity not in SENSITIVITIES:
         return None
     return AttributeColumn(
         column=column, type=typ, sensitivity=Sensitivity(sensitivity),  # type: ignore[arg-type]
         format=fmt if typ == "date" else None,
         values=tuple(values) if values is not None and typ == "string" else None,
-        required=_flag(p, where, raw, "required"),
-        description=_text(p, where, raw, "description"),
+        required=required, description=description,
     )
 
 
@@ -349,14 +359,14 @@ def _parse_source(p: _Problems, index: int, raw: Any, base: Path, path: Path
                          "the extract")
     if record_id and record_id in {a.column for a in attributes}:
         p.add(where, f"the record id column {record_id!r} cannot also be an attribute")
+    title, description = _text(p, where, raw, "title"), _text(p, where, raw, "description")
+    jurisdictions, systems = _texts(p, where, raw, "jurisdictions"), _texts(p, where, raw, "systems")
     if not (name and owner and record_id and file and identifiers):
         return None
     return SourceContract(
         name=name, owner=owner, record_id=record_id, file=file,
-        identifiers=tuple(identifiers), attributes=tuple(attributes),
-        title=_text(p, where, raw, "title"), description=_text(p, where, raw, "description"),
-        jurisdictions=_texts(p, where, raw, "jurisdictions"),
-        systems=_texts(p, where, raw, "systems"),
+        identifiers=tuple(identifiers), attributes=tuple(attributes), title=title,
+        description=description, jurisdictions=jurisdictions, systems=systems,
         contract_path=path,
     )
 
@@ -394,16 +404,27 @@ def load_contracts(path: Path) -> list[SourceContract]:
 
 
 def load_all(paths: list[Path]) -> list[SourceContract]:
-    """Contracts from several files; a source name may appear only once across them."""
+    """Contracts from several files; a source name may appear only once across them. Refuses
+    with the problems of every file at once."""
     contracts: list[SourceContract] = []
+    refused: list[ContractError] = []
     seen: dict[str, Path] = {}
     for path in paths:
-        for c in load_contracts(path):
+        try:
+            loaded = load_contracts(path)
+        except ContractError as exc:
+            refused.append(exc)
+            continue
+        for c in loaded:
             if c.name in seen:
-                raise ContractError(
+                refused.append(ContractError(
                     f"{path}: source '{c.name}' is also declared in {seen[c.name]}; each source "
-                    "is declared once"
-                )
+                    "is declared once"))
+                continue
             seen[c.name] = Path(path)
             contracts.append(c)
+    if len(refused) == 1:
+        raise refused[0]
+    if refused:
+        raise contract_error([p for exc in refused for p in exc.problems])
     return contracts

@@ -55,6 +55,9 @@ class SourceResult:
     read: int
     accepted: int
     quarantined: int
+    #: what quarantined rows, ``column: reason`` -> rows, most first (a row that breaks two
+    #: checks counts under both; an unreadable identifier value of a row rejected for another
+    #: reason is not counted, though the quarantine file lists it with the row)
     reasons: dict[str, int]
     ignored_columns: tuple[str, ...]
     attributes_path: str
@@ -393,6 +396,18 @@ def _publish(deployment: Deployment, contracts: list[SourceContract], result: In
             for target, origin in reversed(moved):
                 os.rename(target, origin)
             raise
+
+
+def quarantine_summary(source: SourceResult) -> list[str]:
+    """Why ``source``'s rows were quarantined: a line with the count, then each column and
+    reason with the rows it quarantined (``  offence_code: not one of ... (290)``). Empty when
+    none was."""
+    if not source.quarantined:
+        return []
+    head = f"{source.source}: {source.quarantined:,} row(s) quarantined"
+    if sum(source.reasons.values()) > source.quarantined:
+        head += " (a row that breaks several checks counts under each)"
+    return [head + ":"] + [f"  {reason} ({count:,})" for reason, count in source.reasons.items()]
 
 
 def summary_json(result: IngestResult) -> str:

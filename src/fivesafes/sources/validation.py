@@ -39,6 +39,9 @@ class Problem:
     reason: str
     value: str | None
     kept: bool = False  # an identifier value that cannot be read; the row was kept anyway
+    #: an unreadable identifier value in a row rejected for another reason: listed with the
+    #: row in the quarantine, but not what quarantined it
+    incidental: bool = False
 
     @property
     def label(self) -> str:
@@ -47,10 +50,14 @@ class Problem:
 
 
 def tally(problems: list[Problem], rejected: Counter[str], kept: Counter[str]) -> None:
-    """Count ``problems`` by label: those of rejected rows in ``rejected``, the unreadable
-    identifier values of kept rows in ``kept``."""
+    """Count ``problems`` by label: what quarantined rows in ``rejected`` (one per row and
+    label, as no check fires twice on a row), the unreadable identifier values of kept rows in
+    ``kept``. An incidental problem of a rejected row is in neither: it did not reject it."""
     for problem in problems:
-        (kept if problem.kept else rejected)[problem.label] += 1
+        if problem.kept:
+            kept[problem.label] += 1
+        elif not problem.incidental:
+            rejected[problem.label] += 1
 
 
 @dataclass
@@ -202,8 +209,8 @@ class ChunkValidator:
                                         values[i].as_py(), kept))
         if bad.any():  # a rejected row's problems all go to the quarantine with it
             rejected = {chunk.positions[i] for i in np.flatnonzero(bad)}
-            problems = [replace(pr, kept=False) if pr.kept and pr.position in rejected else pr
-                        for pr in problems]
+            problems = [replace(pr, kept=False, incidental=True)
+                        if pr.kept and pr.position in rejected else pr for pr in problems]
         keep = pa.array(~bad)
         ok = result.filter(keep) if bad.any() else result
         identifiers = {

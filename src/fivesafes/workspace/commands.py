@@ -8,11 +8,11 @@ import io
 import json
 
 import click
-from rich.table import Table
 
 from fivesafes.cli_support import actor_option, console, err_console, user_errors, with_home
 from fivesafes.errors import FivesafesError
 from fivesafes.home import Deployment
+from fivesafes.listings import Column, listing_table, print_listing
 from fivesafes.workspace.service import (
     Outcome,
     Workspace,
@@ -47,10 +47,10 @@ def _show(outcome: Outcome, fmt: str) -> None:
             writer.writerow(row.values())
         click.echo(out.getvalue(), nl=False)
     else:
-        shown = Table(*table.column_names, show_lines=False)
-        for row in table.to_pylist():
-            shown.add_row(*("" if v is None else str(v) for v in row.values()))
-        console.print(shown)
+        columns = [Column(str(i), name) for i, name in enumerate(table.column_names)]
+        rows = [{str(i): "" if v is None else str(v) for i, v in enumerate(row)}
+                for row in zip(*(c.to_pylist() for c in table.columns), strict=True)]
+        console.print(listing_table(rows, columns, None, console.width))
     if not outcome.statement.changes_scratch:
         more = " (more rows not shown: aggregate, or raise [workspace] max_rows)" \
             if outcome.result.truncated else ""
@@ -148,6 +148,13 @@ def workspace_shell(deployment: Deployment, project: str, actor: str) -> None:
                 err_console.print(f"error: {exc}", markup=False, highlight=False)
 
 
+ALERT_COLUMNS = (Column("seq", "audit", whole=True),
+                 Column("at", whole=True, show=lambda a: a["at"][:19]),
+                 Column("project", whole=True), Column("member", whole=True),
+                 Column("kind", whole=True), Column("severity", whole=True),
+                 Column("explanation"), Column("sql"))
+
+
 @workspace_group.command("alerts")
 @click.option("--project", default=None, help="Only this project's alerts (P-nnnn).")
 @click.option("--json", "as_json", is_flag=True, help="Print the alerts as JSON.")
@@ -161,14 +168,7 @@ def workspace_alert_list(deployment: Deployment, project: str | None, as_json: b
     if as_json:
         click.echo(json.dumps(alerts, indent=2))
         return
-    if not alerts:
-        _say("no workspace alerts")
-        return
-    shown = Table("audit", "at", "project", "member", "kind", "severity", "explanation", "sql")
-    for a in alerts:
-        shown.add_row(str(a["seq"]), a["at"][:19], a.get("project", ""), a.get("member", ""),
-                      a["kind"], a["severity"], a["explanation"], a.get("sql", "")[:80])
-    console.print(shown)
+    print_listing(alerts, ALERT_COLUMNS, empty="no workspace alerts")
 
 
 @workspace_group.command("revoke")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import click
-from rich.table import Table
 
-from fivesafes.cli_support import actor_option, console, err_console, user_errors, with_home
+from fivesafes.cli_support import actor_option, err_console, user_errors, with_home
 from fivesafes.governance import agreements
 from fivesafes.governance import register as public
-from fivesafes.governance.commands.options import add_row, reason_option, say
+from fivesafes.governance.commands.options import reason_option, say
 from fivesafes.home import Deployment
+from fivesafes.listings import Column, json_option, print_json, print_listing
 
 FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
 
@@ -58,18 +59,27 @@ def agreement_terminate(deployment: Deployment, reference: str, reason: str, act
     say(f"agreement {reference} terminated")
 
 
+AGREEMENT_COLUMNS = (
+    Column("reference", whole=True), Column("kind", whole=True), Column("title"),
+    Column("datasets"), Column("starts", "in force", show=lambda a: f"{a['starts']} to {a['ends']}"),
+    Column("status", show=lambda a: a["status"] + (" (review overdue)" if a["review_overdue"]
+                                                   else "")),
+    Column("applications", "covers"),
+)
+
+
 @agreement.command("list")
+@json_option
 @actor_option
 @with_home
 @user_errors
-def agreement_list(deployment: Deployment, actor: str) -> None:
+def agreement_list(deployment: Deployment, as_json: bool, actor: str) -> None:
     """List agreements, what they cover and whether a review is overdue."""
-    table = Table("reference", "kind", "title", "datasets", "in force", "status", "covers")
-    for a in agreements.list_agreements(deployment, by=actor):
-        add_row(table, a.reference, a.kind, a.title, ", ".join(a.datasets),
-                f"{a.starts} to {a.ends}", a.status + (" (review overdue)" if a.review_overdue
-                                                       else ""), ", ".join(a.applications))
-    console.print(table)
+    rows = [asdict(a) for a in agreements.list_agreements(deployment, by=actor)]
+    if as_json:
+        print_json(rows)
+        return
+    print_listing(rows, AGREEMENT_COLUMNS)
 
 
 @click.group()

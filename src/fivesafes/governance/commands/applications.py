@@ -4,26 +4,26 @@ panel`` (panel decisions). Each command calls one service function."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from fivesafes.accounts.panels import routing_for
-from fivesafes.cli_support import actor_option, console, user_errors, with_home
+from fivesafes.cli_support import actor_option, user_errors, with_home
 from fivesafes.governance import access, applications, reviews, views
 from fivesafes.governance.commands.options import (
     ISO_DATE,
-    add_row,
     as_date,
     optional_reason,
     reason_option,
     say,
 )
-from fivesafes.governance.forms import read_form_file
+from fivesafes.governance.forms import from_form_file
 from fivesafes.governance.lifecycle import State
 from fivesafes.home import Deployment
+from fivesafes.listings import Column, json_option, print_json, print_listing
 
 FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
 condition_option = click.option("--condition", "conditions", multiple=True,
@@ -54,8 +54,8 @@ def application_import(deployment: Deployment, file: Path, actor: str) -> None:
 @user_errors
 def application_update(deployment: Deployment, reference: str, file: Path, actor: str) -> None:
     """Replace a draft's content (or answer a request for information) from FILE."""
-    applications.update_application(deployment, by=actor, reference=reference,
-                                    form=read_form_file(file))
+    from_form_file(file, lambda form: applications.update_application(
+        deployment, by=actor, reference=reference, form=form))
     say(f"application {reference} updated")
 
 
@@ -137,18 +137,27 @@ def application_show(deployment: Deployment, reference: str, actor: str) -> None
             + (f" ({e.reasons})" if e.reasons else ""))
 
 
+APPLICATION_COLUMNS = (Column("reference", "application", whole=True),
+                       Column("project", whole=True), Column("title"),
+                       Column("state", whole=True), Column("current_panel", "waiting for",
+                                                           whole=True))
+
+
 @application.command("list")
 @click.option("--state", type=click.Choice([str(s) for s in State]), default=None,
               help="Only applications in this state.")
+@json_option
 @actor_option
 @with_home
 @user_errors
-def application_list(deployment: Deployment, state: str | None, actor: str) -> None:
+def application_list(deployment: Deployment, state: str | None, as_json: bool,
+                     actor: str) -> None:
     """List the applications you may see."""
-    table = Table("application", "project", "title", "state", "waiting for")
-    for s in views.list_applications(deployment, by=actor, state=state):
-        add_row(table, s.reference, s.project, s.title, s.state, s.current_panel)
-    console.print(table)
+    rows = [asdict(s) for s in views.list_applications(deployment, by=actor, state=state)]
+    if as_json:
+        print_json(rows)
+        return
+    print_listing(rows, APPLICATION_COLUMNS)
 
 
 @click.group()
@@ -156,18 +165,31 @@ def panel() -> None:
     """Panel decisions on applications, and the configured panels and routes."""
 
 
+PANEL_COLUMNS = (Column("key", "panel", whole=True), Column("name"), Column("body"),
+                 Column("escalates_to", "may escalate to", whole=True))
+ROUTE_COLUMNS = (Column("owner", whole=True),
+                 Column("route", show=lambda r: " -> ".join(r["route"])))
+
+
 @panel.command("list")
+@json_option
 @with_home
 @user_errors
-def panel_list(deployment: Deployment) -> None:
+def panel_list(deployment: Deployment, as_json: bool) -> None:
     """The configured panels and each data owner's route."""
     routing = routing_for(deployment)
-    say(f"routing: {routing.source}")
-    for p in routing.panels.values():
-        say(f"  panel {p.key}: {p.name}" + (f" ({p.body})" if p.body else "")
-            + (f"; may escalate to {p.escalates_to}" if p.escalates_to else ""))
-    for owner, route in routing.owners.items():
-        say(f"  owner {owner}: {' -> '.join(route)} -> {routing.accreditation_panel}")
+    if as_json:
+        print_json([{**asdict(p), "routes_of": [o for o, route in routing.owners.items()
+                                                if p.key in route or
+                                                p.key == routing.accreditation_panel],
+                     "accreditation": p.key == routing.accreditation_panel}
+                    for p in routing.panels.values()])
+        return
+    print_listing([asdict(p) for p in routing.panels.values()], PANEL_COLUMNS,
+                  title=f"panels ({routing.source})")
+    print_listing([{"owner": owner, "route": [*route, routing.accreditation_panel]}
+                   for owner, route in routing.owners.items()], ROUTE_COLUMNS,
+                  title="each data owner's route")
 
 
 @panel.command("approve")

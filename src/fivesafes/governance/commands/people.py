@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
 import click
-from rich.table import Table
 
 from fivesafes import accounts
 from fivesafes.accounts import Role
-from fivesafes.cli_support import actor_option, console, user_errors, with_home
+from fivesafes.cli_support import actor_option, user_errors, with_home
 from fivesafes.governance import access
 from fivesafes.governance import people as safe_people
 from fivesafes.governance.commands.options import (
     ISO_DATE,
-    add_row,
     as_date,
     read_password,
     reason_option,
     say,
 )
 from fivesafes.home import Deployment, local_operator
+from fivesafes.listings import Column, json_option, print_json, print_listing
 
 ROLE = click.Choice([str(r) for r in Role])
 password_stdin = click.option(
@@ -75,9 +75,10 @@ def people() -> None:
 @click.option("--email", required=True, help="Email address.")
 @click.option("--organisation", default="", help="Organisation.")
 @click.option("--role", "roles", type=ROLE, multiple=True,
-              help="A role to grant (repeat for several); panel membership: --panel.")
+              help="A role to grant (repeat for several); panel_member needs --panel KEY.")
 @click.option("--panel", "panels", multiple=True, metavar="KEY",
-              help="Make the account a member of panel KEY (repeatable).")
+              help="Make the account a member of panel KEY (repeatable; implies --role "
+                   "panel_member).")
 @password_stdin
 @actor_option
 @with_home
@@ -87,11 +88,18 @@ def people_add(deployment: Deployment, username: str, full_name: str, email: str
                password_stdin: bool, actor: str) -> None:
     """Create account USERNAME with a password you choose (an administrator's action)."""
     password = read_password(password_stdin)
-    pairs = tuple((r, "") for r in roles) + tuple((Role.PANEL_MEMBER, p) for p in panels)
     accounts.create_account(deployment, by=actor, username=username, full_name=full_name,
                             email=email, organisation=organisation, password=password,
-                            roles=pairs)
+                            roles=role_pairs(roles, panels))
     say(f"account {username} created")
+
+
+def role_pairs(roles: tuple[str, ...], panels: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``(role, panel)`` pairs from ``--role`` and ``--panel``: each panel makes a panel
+    membership, so ``--role panel_member --panel KEY`` is one membership, as is ``--panel KEY``
+    alone; ``--role panel_member`` with no panel is left for the service to refuse."""
+    pairs = tuple((r, "") for r in roles if r != Role.PANEL_MEMBER or not panels)
+    return pairs + tuple((str(Role.PANEL_MEMBER), p) for p in panels)
 
 
 @people.command("grant")
@@ -223,14 +231,19 @@ def people_show(deployment: Deployment, username: str, actor: str) -> None:
     say("  eligible today" if status.eligible else "  NOT eligible: " + "; ".join(status.problems))
 
 
+PEOPLE_COLUMNS = (Column("username", whole=True), Column("full_name", "name"),
+                  Column("organisation"), Column("roles"), Column("active"))
+
+
 @people.command("list")
+@json_option
 @actor_option
 @with_home
 @user_errors
-def people_list(deployment: Deployment, actor: str) -> None:
+def people_list(deployment: Deployment, as_json: bool, actor: str) -> None:
     """List accounts and their roles (administrators and auditors)."""
-    table = Table("username", "name", "organisation", "roles", "active")
-    for a in accounts.list_accounts(deployment, by=actor):
-        add_row(table, a.username, a.full_name, a.organisation, ", ".join(a.roles),
-                "yes" if a.active else "no")
-    console.print(table)
+    rows = [asdict(a) for a in accounts.list_accounts(deployment, by=actor)]
+    if as_json:
+        print_json(rows)
+        return
+    print_listing(rows, PEOPLE_COLUMNS)
