@@ -175,7 +175,7 @@ def test_a_wrong_password_is_refused_and_audited_as_a_security_event(
     assert [e.actor for e in entries(staffed, "governance.account.login_failed")] == [
         f"login:{ADMIN}"]
     (refusal,) = entries(staffed, REFUSED_ACTION)
-    assert refusal.actor == f"login:{ADMIN}"
+    assert (refusal.actor, refusal.subject) == (f"login:{ADMIN}", f"account:{ADMIN}")
     assert "password is wrong" in json.loads(refusal.details)["refused"]
     assert not command_line.token_path(staffed, ADMIN).exists() and cli_rows(staffed) == []
     with staffed.store.reading() as session:
@@ -411,3 +411,59 @@ def test_init_demo_records_the_flag_for_good(tmp_path: Path) -> None:
 def test_the_claim_is_noted_for_with_home() -> None:
     ctx = click.Context(main)
     assert _claim(ctx, None, "someone") == "someone" and ctx.meta[CLAIM] == "someone"  # type: ignore[arg-type]
+
+
+# -- what else ends or needs a sign-in -------------------------------------------------------
+def test_a_password_change_ends_every_session_of_the_account(staffed: Deployment) -> None:
+    login(staffed, AUDITOR)
+    browser = web_sessions.sign_in(staffed, username=AUDITOR, password=TEST_PASSWORD)
+    login(staffed)
+    reset = invoke(staffed, "people", "password", AUDITOR, "--password-stdin", "--as", ADMIN,
+                   stdin="another long passphrase 7\n")
+    assert reset.exit_code == 0 and "sign-ins have ended" in reset.output, reset.output
+    assert NOT_SIGNED_IN in one_line(verify(staffed, AUDITOR), 4)
+    assert web_sessions.current(staffed, browser.token) is None
+    (entry,) = entries(staffed, "governance.account.password")
+    assert json.loads(entry.details) == {"reset": True, "sessions_ended": 2}
+    assert verify(staffed).exit_code == 0  # the administrator's own sign-in holds
+    assert login(staffed, AUDITOR, "another long passphrase 7").exit_code == 0
+
+
+def test_the_workspace_api_needs_its_actor_signed_in(staffed: Deployment) -> None:
+    from fivesafes import workspace
+
+    with pytest.raises(command_line.NotSignedIn, match=f"'{ADMIN}' {NOT_SIGNED_IN}"):
+        workspace.open("P-0001", by=ADMIN, home=staffed.root)
+    assert login(staffed).exit_code == 0
+    with pytest.raises(Exception) as passed_the_check:  # no such project, but signed in
+        workspace.open("P-0001", by=ADMIN, home=staffed.root)
+    assert not isinstance(passed_the_check.value, command_line.NotSignedIn)
+
+
+def test_migration_0011_keeps_browser_sessions_and_goes_back(db_url: str) -> None:
+    from alembic import command
+
+    from fivesafes.store import Store
+    from fivesafes.store.db import _alembic_config
+
+    store = Store(db_url, seal_key=b"s" * 32)
+    try:
+        config = _alembic_config(store.engine)
+        command.upgrade(config, "0010")
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO web_session (token_sha256, username, csrf_token, created_at, "
+                "last_seen_at) VALUES ('d', 'ada', 'c', '2026-01-01', '2026-01-01')")
+        command.upgrade(config, "head")
+        with store.reading() as session:
+            (row,) = session.execute(select(SignedInSession)).scalars()
+        assert (row.username, row.channel) == ("ada", "web")
+        with store.transaction() as session:
+            session.add(SignedInSession(token_sha256="e", username="ada", channel="cli",
+                                        csrf_token="", created_at="x", last_seen_at="x"))
+        command.downgrade(config, "0010")
+        with store.engine.connect() as conn:
+            left = conn.exec_driver_sql("SELECT token_sha256 FROM web_session").all()
+        assert [tuple(r) for r in left] == [("d",)]  # the command line's sessions go
+    finally:
+        store.dispose()

@@ -62,7 +62,8 @@ def _parse(moment: str) -> datetime:
 
 def _refused(deployment: Deployment, refusal: PermissionDenied, username: str) -> None:
     """Record a refused sign-in as a security event (who tried, and why it was refused)."""
-    deployment.store.record_refusal(refusal, f"login:{username[:60]}")
+    deployment.store.record_refusal(refusal, f"login:{username[:60]}",
+                                    subject=f"account:{username[:60]}")
 
 
 def sign_in(deployment: Deployment, *, username: str, password: str, channel: str,
