@@ -20,6 +20,7 @@ import shlex
 import stat
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 
 from fivesafes.accounts import sessions
 from fivesafes.accounts.roles import AccountView
@@ -186,6 +187,6 @@ def prove(deployment: Deployment, claimed: str) -> AccountView:
     return live.account
 
 
-def _refuse(deployment: Deployment, claimed: str, refusal: PermissionDenied) -> None:
+def _refuse(deployment: Deployment, claimed: str, refusal: PermissionDenied) -> NoReturn:
     deployment.store.record_refusal(refusal, claimed[:200] or "unknown")
     raise refusal
