@@ -19,7 +19,7 @@ step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 rm -rf "$HOME_DIR" "$DATA_DIR" "$OWNER_DIR" "$SRS_DIR"
 
 step "1. Create a deployment home (zones, master key, metadata store, audit log)" \
-  "$FS" init "$HOME_DIR"
+  "$FS" init --demo "$HOME_DIR"
 # Passwords are generated, used once through standard input, and never shown.
 password() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(24))'; }
 password | step "2. Bootstrap the first administrator (deny by default: every action needs an account)" \

@@ -89,14 +89,44 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(autouse=True)
+def _private_token_folder(tmp_path_factory: pytest.TempPathFactory,
+                          monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Command-line session tokens of this test, in a folder of its own (never the tester's
+    ~/.config); ``fivesafes login`` makes it, private."""
+    folder = tmp_path_factory.mktemp("tokens-parent") / "tokens"
+    monkeypatch.setenv("FIVESAFES_TOKEN_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def home(tmp_path: Path, db_url: str, clock: FakeClock) -> Iterator[Deployment]:
-    """A freshly initialised deployment home on each backend."""
-    deployment = init_home(tmp_path / "home", by="test:officer", db_url=db_url, clock=clock)
+    """A freshly initialised deployment home on each backend. It is a demo home: commands take
+    ``--as`` on trust there (and say so), as the tests of each stage expect; signing in on a
+    real home is tested in tests/accounts/test_command_line.py with :func:`real_home`."""
+    deployment = init_home(tmp_path / "home", by="test:officer", db_url=db_url, clock=clock,
+                           demo=True)
     try:
         yield deployment
     finally:
         deployment.close()
+
+
+@pytest.fixture
+def real_home(tmp_path: Path, db_url: str, clock: FakeClock) -> Iterator[Deployment]:
+    """A freshly initialised home that is not a demo home: ``--as`` must be signed in."""
+    deployment = init_home(tmp_path / "real-home", by="test:officer", db_url=db_url, clock=clock)
+    try:
+        yield deployment
+    finally:
+        deployment.close()
+
+
+def without_demo_notice(text: str) -> str:
+    """A command's output without the line a demo home adds to every command acting ``--as``
+    (that line is tested in tests/accounts/test_command_line.py)."""
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not (line.startswith("notice: ") and "is a demo home" in line))
 
 
 ADMIN, OFFICER, AUDITOR = "admin", "officer", "auditor"

@@ -24,8 +24,9 @@ FLOORS: dict[str, int] = {
     # the low rooms every stage may use
     "errors": 0, "sql": 0, "config": 0, "keys": 0, "encrypted_files": 0, "progress": 0,
     "store": 1, "audit": 1,
-    "home": 2, "cli_support": 2, "listings": 2,
-    "accounts": 3, "auditing": 3, "audit_anchors": 3, "pseudonyms": 3,
+    "home": 2,
+    "accounts": 3, "auditing": 3, "audit_anchors": 3, "pseudonyms": 3, "cli_support": 3,
+    "listings": 3,
     # the walk, in order
     "synth": 4,
     "sources": 5,

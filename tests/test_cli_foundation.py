@@ -41,6 +41,14 @@ def run(*args: str, **env: str | None) -> Result:
     return result
 
 
+def sign_in(home: Path, username: str = ACTOR) -> None:
+    """``fivesafes login`` from a script: a home made by ``init`` is not a demo home, so its
+    commands need the account signed in (two audit entries: the login and the session)."""
+    login = CliRunner().invoke(main, ["login", username, "--password-stdin", "--home", str(home)],
+                               input=PASSWORD + "\n", env={"FIVESAFES_DB_URL": None})
+    assert login.exit_code == 0, login.output
+
+
 def assert_user_error(result: Result, code: int, *needles: str) -> str:
     """A handled failure: the exit code, no traceback, a one-line message containing needles."""
     assert isinstance(result.exception, SystemExit), repr(result.exception)
@@ -85,11 +93,12 @@ def _populate(home: Path) -> None:
 @pytest.fixture
 def cli_home(tmp_path: Path, db_url: str) -> Path:
     """A home created by ``fivesafes init`` on each backend (entry 2 creates its administrator),
-    with entries 3..7 added."""
+    with entries 3..7 added, then the administrator signed in (entries 8 and 9)."""
     home = tmp_path / "home"
     result = run("init", str(home), "--db-url", db_url)
     assert result.exit_code == 0, result.output
     _populate(home)
+    sign_in(home)
     return home
 
 
@@ -100,6 +109,7 @@ def plain_home(tmp_path: Path) -> Path:
     result = run("init", str(home))
     assert result.exit_code == 0, result.output
     _populate(home)
+    sign_in(home)
     return home
 
 
@@ -137,6 +147,8 @@ def test_init_creates_a_home(tmp_path: Path, db_url: str, engine: sa.Engine) -> 
     login = local_operator()  # no account exists yet: the bootstrap records the OS login
     assert [tuple(r) for r in rows] == [(1, login, "home.init", "home:new-home"),
                                         (2, login, "governance.account.create", "account:admin")]
+    assert run("audit", "verify", "--home", str(home)).exit_code == 4  # not signed in yet
+    sign_in(home)
     assert run("audit", "verify", "--home", str(home)).exit_code == 0
 
 
@@ -151,9 +163,10 @@ def test_init_with_db_url_from_the_environment_records_the_login(tmp_path: Path,
         actor = conn.execute(sa.text("SELECT actor FROM audit_entry WHERE seq = 1")).scalar_one()
     assert actor == local_operator()  # a claimed name is not who created the home
     # the URL was recorded, so later commands find the store without the variable
+    sign_in(home)
     result = run("audit", "verify", "--home", str(home))
     assert result.exit_code == 0, result.output
-    assert "2 entries" in result.output  # home.init, then the administrator
+    assert "4 entries" in result.output  # home.init, the administrator, its sign-in
 
 
 def test_init_default_store_is_sqlite_in_the_home(tmp_path: Path) -> None:
@@ -209,7 +222,7 @@ def test_failed_init_leaves_nothing_behind(cli_home: Path, tmp_path: Path, db_ur
     # and the store of the first home is untouched (its chain still verifies under its key)
     result = run("audit", "verify", "--home", str(cli_home))
     assert result.exit_code == 0, result.output
-    assert "7 entries" in result.output
+    assert "9 entries" in result.output
 
 
 # -- choosing the home and the store ----------------------------------------------------------
@@ -217,7 +230,7 @@ def test_home_from_option_or_environment(cli_home: Path, tmp_path: Path) -> None
     by_option = run("audit", "verify", "--home", str(cli_home))
     by_env = run("audit", "verify", FIVESAFES_HOME=str(cli_home))
     assert by_option.exit_code == by_env.exit_code == 0
-    assert "audit log intact: 7 entries" in by_option.output
+    assert "audit log intact: 9 entries" in by_option.output
     assert by_option.output == by_env.output
     # the option wins over the variable
     elsewhere = tmp_path / "elsewhere"
@@ -229,11 +242,14 @@ def test_home_from_option_or_environment(cli_home: Path, tmp_path: Path) -> None
     result = run("db", "upgrade", "--home", str(cli_home), FIVESAFES_DB_URL=other)
     assert result.exit_code == 0, result.output
     assert f"empty -> {_head_revision()}" in result.output
-    # that store has no accounts, so nobody may read its (empty) log: deny by default
+    # that store has no accounts and no sessions, so nobody may read its (empty) log: the
+    # sign-in kept for the home's own store opens nothing there
     result = run("audit", "show", "--home", str(cli_home), "--json", FIVESAFES_DB_URL=other)
-    assert_user_error(result, 4, "'admin' is not an active fivesafes account")
-    # without the variable the home's own store is used again
-    assert len(_show_json(cli_home)) == 7
+    assert_user_error(result, 4, "'admin' is not signed in on this home")
+    # without the variable the home's own store is used again (the stale token file was
+    # dropped, so sign in again)
+    sign_in(cli_home)
+    assert len(_show_json(cli_home)) == 11  # 9, and the second sign-in
 
 
 def test_no_home_given_is_a_usage_error() -> None:
@@ -291,12 +307,13 @@ def _show_json(home: Path, *args: str) -> list[dict]:
 
 def test_audit_show_json_and_its_filters(cli_home: Path) -> None:
     entries = _show_json(cli_home)
-    assert [e["seq"] for e in entries] == [1, 2, 3, 4, 5, 6, 7]  # 2: the administrator
+    assert [e["seq"] for e in entries] == [1, 2, 3, 4, 5, 6, 7, 8, 9]  # 2: the administrator
     first = entries[0]
     assert set(first) == {"seq", "at", "actor", "action", "subject", "details", "prev_hash",
                           "hash"}
     assert first["action"] == "home.init" and first["actor"] == local_operator()
-    assert first["details"] == {"zones": ["linkage", "research", "extracts", "released"]}
+    assert first["details"] == {"zones": ["linkage", "research", "extracts", "released"],
+                                "demo": False}
     assert first["prev_hash"] == audit.GENESIS
     assert entries[1]["prev_hash"] == first["hash"]
     assert entries[2]["details"] == {"i": 0}
@@ -309,14 +326,14 @@ def test_audit_show_json_and_its_filters(cli_home: Path) -> None:
     assert seqs("--action", "ingest.start") == [3, 7]
     assert seqs("--subject", "run:3") == [6]
     assert seqs("--subject", "run:*") == [3, 4, 5, 6, 7]
-    assert seqs("--last", "2") == [6, 7]
+    assert seqs("--last", "2") == [8, 9]  # the sign-in: governance.account.login, cli.session.start
     assert seqs("--actor", "bob", "--last", "1") == [7]
     assert seqs("--actor", "nobody") == []
-    assert seqs("--since", "2000-01-01") == [1, 2, 3, 4, 5, 6, 7]
+    assert seqs("--since", "2000-01-01") == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     assert seqs("--until", "2000-01-01") == []
     assert seqs("--since", "2999-01-01T00:00") == []
     plain = entries[3]["at"].removesuffix("Z")  # the time of entry 4, without a zone: UTC
-    assert seqs("--since", plain) == [4, 5, 6, 7]
+    assert seqs("--since", plain) == [4, 5, 6, 7, 8, 9]
     assert seqs("--until", plain) == [1, 2, 3, 4]
     assert seqs("--since", plain + "+00:00", "--until", entries[5]["at"]) == [4, 5, 6]
 
@@ -445,12 +462,13 @@ def test_version() -> None:
 def test_reading_the_audit_log_needs_the_auditor_or_administrator_role(cli_home: Path) -> None:
     for args in (("audit", "verify"), ("audit", "show"), ("audit", "show", "--json")):
         result = run(*args, "--home", str(cli_home), FIVESAFES_ACTOR="nobody")
-        assert_user_error(result, 4, "'nobody' is not an active fivesafes account")
+        assert_user_error(result, 4, "'nobody' is not signed in on this home")
     officer = CliRunner().invoke(
         main, ["people", "add", "jo", "--name", "Jo", "--email", "jo@example.org",
                "--role", "linkage_officer", "--password-stdin", "--home", str(cli_home),
                "--as", ACTOR], input=PASSWORD + "\n")
     assert officer.exit_code == 0, officer.output
+    sign_in(cli_home, "jo")
     result = run("audit", "verify", "--home", str(cli_home), "--as", "jo")
     assert_user_error(result, 4, "jo may not verify the audit log",
                       "needs the auditor or administrator role")
@@ -462,7 +480,7 @@ def test_audit_show_refusals_lists_the_refused_attempts(cli_home: Path) -> None:
     refused = _show_json(cli_home, "--refusals")
     assert [(e["actor"], e["action"], e["subject"]) for e in refused] == [
         ("nobody", "security.refused", "account:nobody")]
-    assert refused[0]["details"]["refused"].startswith("'nobody' is not an active")
+    assert refused[0]["details"]["refused"].startswith("'nobody' is not signed in on this home")
     table = run("audit", "show", "--home", str(cli_home), "--refusals")
     assert table.exit_code == 0 and "security.refused" in table.output, table.output
     both = run("audit", "show", "--home", str(cli_home), "--refusals", "--action", "x")
@@ -485,6 +503,8 @@ def _leaf_commands(group: click.Group, path: tuple[str, ...] = ()
 NO_ACCOUNT = {
     "init": "bootstrap: no account exists yet (records the OS login)",
     "admin create": "bootstrap: creates the first account (records the OS login)",
+    "login": "signs an account in with its password: the account is its argument",
+    "logout": "ends a sign-in: the account is its argument",
     "db upgrade": "schema migration by the operator, before the store can be read",
     "synth": "writes synthetic files outside any home",
     "demo governance": "the demo creates and names its own accounts",

@@ -34,8 +34,18 @@ def test_default_config_gives_safe_defaults(tmp_path: Path) -> None:
     assert {k: defaults[k] for k in written} == written
     # every default written to the file is one load_settings knows
     raw = tomllib.loads(default_config_text())
-    assert set(raw) == {"store", "ingest", "retention", "risk", "workspace", "outputs"}
+    assert set(raw) == {"store", "cli", "ingest", "retention", "risk", "workspace", "outputs"}
     assert (settings.risk_k, settings.risk_key_classes) == (10, ("quasi_identifier",))
+    assert settings.cli_session_minutes == raw["cli"]["session_minutes"] == 8 * 60
+
+
+def test_the_command_line_session_lifetime_is_read_and_checked(tmp_path: Path) -> None:
+    assert load_settings(_home(tmp_path, "[cli]\nsession_minutes = 15\n")).cli_session_minutes == 15
+    for text in ("[cli]\nsession_minutes = 0\n", "[cli]\nsession_minutes = 1441\n",
+                 "[cli]\nsession_minutes = 2.5\n", "[cli]\nsession_minutes = true\n",
+                 "[cli]\nsessions = 5\n"):
+        with pytest.raises(HomeError, match="cli"):
+            load_settings(_home(tmp_path, text))
 
 
 def test_output_thresholds_are_read_and_checked(tmp_path: Path) -> None:

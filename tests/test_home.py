@@ -100,7 +100,7 @@ def test_init_writes_one_audit_entry(home: Deployment, clock) -> None:
     assert entry["actor"] == "test:officer" and entry["action"] == "home.init"
     assert entry["subject"] == "home:home"
     assert entry["at"] == "2026-01-05T09:00:00.000001Z"  # from the home's clock
-    assert entry["details"] == {"zones": list(ZONES)}
+    assert entry["details"] == {"zones": list(ZONES), "demo": True}  # the fixture: a demo home
 
 
 def test_record_key_secret_is_created(local_home: Deployment) -> None:

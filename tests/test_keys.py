@@ -224,6 +224,9 @@ def _run(args: list[str]) -> Result:
                    "--password-stdin", "--home", args[1]], input="a long test passphrase 42\n",
             env=env)
         assert admin.exit_code == 0, admin.output
+        login = CliRunner().invoke(main, ["login", "admin", "--password-stdin", "--home", args[1]],
+                                   input="a long test passphrase 42\n", env=env)
+        assert login.exit_code == 0, login.output
     return result
 
 

@@ -19,6 +19,7 @@ from fivesafes import __version__, audit, audit_anchors
 from fivesafes.auditing import read_log, verify_log
 from fivesafes.cli_support import (
     actor_option,
+    as_option,
     console,
     err_console,
     home_option,
@@ -41,19 +42,70 @@ def main() -> None:
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--db-url", default=None, help="Metadata store URL (default: SQLite in the home).")
+@click.option("--demo", is_flag=True,
+              help="A demo home for synthetic data: --as is taken on trust, with no sign-in "
+                   "(recorded for good; every command there says so). Never for real records.")
 @user_errors
-def init(directory: Path, db_url: str | None) -> None:
+def init(directory: Path, db_url: str | None, demo: bool) -> None:
     """Create a new deployment home in DIRECTORY (refuses to overwrite one). No account exists
     yet, so the audit log records your operating-system login as the one who created it."""
-    deployment = init_home(directory, by=local_operator(), db_url=db_url)
+    deployment = init_home(directory, by=local_operator(), db_url=db_url, demo=demo)
     try:
-        console.print(f"Created home [bold]{escape(str(deployment.root))}[/]")
+        console.print(f"Created {'demo ' if demo else ''}home "
+                      f"[bold]{escape(str(deployment.root))}[/]")
         for zone in ("linkage", "research", "extracts", "released"):
             console.print(f"  zone {zone:<9} {deployment.root / zone}")
         console.print(f"  master key     {deployment.keys.folder / 'master.key'} (mode 0600)")
         console.print(f"  metadata store {_safe_url(deployment.settings.db_url)}")
+        if demo:
+            console.print("  sign-in        none: a demo home takes --as on trust (synthetic data "
+                          "only)")
+        else:
+            console.print("  sign-in        fivesafes login USERNAME --home HOME before acting "
+                          "as USERNAME")
     finally:
         deployment.close()
+
+
+# -- login / logout ----------------------------------------------------------------------------
+@main.command()
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input (for scripts) "
+                   "instead of a hidden prompt.")
+@with_home
+@user_errors
+def login(deployment: Deployment, username: str, password_stdin: bool) -> None:
+    """Sign USERNAME in on this home with its password, for [cli] session_minutes (8 hours
+    unless set): commands may then act --as USERNAME. The session token is kept in a file only
+    you can read (mode 0600, in FIVESAFES_TOKEN_DIR or ~/.config/fivesafes/tokens); it is
+    never shown."""
+    from datetime import timedelta
+
+    from fivesafes.accounts import command_line
+    from fivesafes.governance.commands.options import read_password
+
+    password = read_password(password_stdin, confirm=False)
+    account, path = command_line.login(deployment, username=username, password=password)
+    until = deployment.clock() + timedelta(minutes=deployment.settings.cli_session_minutes)
+    console.print(Text(f"signed in as {account.username} on {deployment.root} until "
+                       f"{until:%Y-%m-%d %H:%M} UTC; session token in {path} (mode 0600)"),
+                  soft_wrap=True)
+
+
+@main.command()
+@click.argument("username")
+@with_home
+@user_errors
+def logout(deployment: Deployment, username: str) -> None:
+    """End USERNAME's command-line session on this home and remove its token file."""
+    from fivesafes.accounts import command_line
+
+    if command_line.logout(deployment, username=username):
+        console.print(Text(f"signed out {username} on {deployment.root}"), soft_wrap=True)
+    else:
+        console.print(Text(f"{username} was not signed in on {deployment.root}"),
+                      soft_wrap=True)
 
 
 def _safe_url(url: str) -> str:
@@ -188,8 +240,8 @@ def _parse_time(value: str | None) -> datetime | None:
 @click.option("--last", "limit", type=click.IntRange(min=1), default=None,
               help="Only the newest N matching entries.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--as", "reader", required=True, envvar=ACTOR_ENV, metavar="USERNAME",
-              help=f"Who is reading: an auditor or administrator (or set {ACTOR_ENV}).")
+@as_option("reader", help=f"Who is reading: an auditor or administrator, signed in (or set "
+                          f"{ACTOR_ENV}).")
 @with_home
 @user_errors
 def audit_show(deployment: Deployment, actor: str, action: str | None, refusals: bool,

@@ -19,6 +19,7 @@ DB_URL_ENV = "FIVESAFES_DB_URL"
 
 KNOWN_KEYS: dict[str, set[str]] = {
     "store": {"url"},
+    "cli": {"session_minutes"},
     "ingest": {"chunk_rows", "shrink_share"},
     "retention": {"identifier_days", "superseded_version_days"},
     "risk": {"k", "key_classes"},
@@ -34,6 +35,8 @@ OUTPUT_THRESHOLDS: dict[str, tuple[bool, float, float]] = {
     "p_percent": (False, 0.0, 1.0), "min_dof": (True, 1, 10_000),
     "protection_ratio": (False, 0.0, 1.0), "survival_min": (True, 1, 10_000)}
 RISK_KEY_CLASSES = ("quasi_identifier",)
+#: the longest a command-line sign-in may be configured to last: sessions stay short-lived
+MAX_SESSION_MINUTES = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class Settings:
     workspace_suspend_after: int = 3
     #: refused statements within an hour that make a violation (repeated refusals)
     workspace_refusals_allowed: int = 3
+    #: how long a ``fivesafes login`` lasts (minutes after signing in)
+    cli_session_minutes: int = 480
     #: the ``[outputs]`` thresholds set in the file (the rest take the checks' defaults)
     output_thresholds: dict[str, float] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -71,6 +76,10 @@ def default_config_text() -> str:
         "# Metadata store (governance, catalogue, audit log). FIVESAFES_DB_URL overrides it.\n"
         "# Default: the SQLite file fivesafes.db in this home. For PostgreSQL, e.g.\n"
         '# url = "postgresql+psycopg://fivesafes@db.internal:5432/fivesafes"\n'
+        "\n"
+        "[cli]\n"
+        "# Minutes a command-line sign-in (fivesafes login) lasts; then sign in again.\n"
+        "session_minutes = 480\n"
         "\n"
         "[ingest]\n"
         "# Rows read and validated per batch; lower it to use less memory.\n"
@@ -170,12 +179,18 @@ def load_settings(home: Path) -> Settings:
             or any(c not in known for c in key_classes)):
         raise HomeError(f"{path}: risk.key_classes must be a list of sensitivity classes, "
                         f"each one of {', '.join(known)}")
+    minutes = raw.get("cli", {}).get("session_minutes", 480)
+    if (isinstance(minutes, bool) or not isinstance(minutes, int)
+            or not 1 <= minutes <= MAX_SESSION_MINUTES):
+        raise HomeError(f"{path}: cli.session_minutes must be a whole number of minutes from 1 "
+                        f"to {MAX_SESSION_MINUTES} (a day)")
     workspace = _workspace_settings(path, raw.get("workspace", {}))
     thresholds = _output_thresholds(path, raw.get("outputs", {}))
     return Settings(db_url=url, ingest_chunk_rows=chunk, ingest_shrink_share=float(shrink),
                     identifier_retention_days=days, **workspace,
                     superseded_version_retention_days=superseded, risk_k=k,
                     risk_key_classes=tuple(key_classes), output_thresholds=thresholds,
+                    cli_session_minutes=minutes,
                     raw=raw)
 
 

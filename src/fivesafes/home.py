@@ -21,6 +21,7 @@ HOME/
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -36,6 +37,7 @@ from fivesafes.config import CONFIG_FILE, Settings, default_config_text, load_se
 from fivesafes.errors import HomeError
 from fivesafes.keys import RECORD_KEY_SECRET, KeyRing
 from fivesafes.store import Store
+from fivesafes.store.models import AuditEntry
 
 HOME_ENV = "FIVESAFES_HOME"
 ACTOR_ENV = "FIVESAFES_ACTOR"
@@ -75,6 +77,7 @@ class Deployment:
     store: Store
     keys: KeyRing
     clock: Clock = field(default=system_clock)
+    _demo: bool | None = field(default=None, init=False, repr=False)
 
     @property
     def linkage(self) -> Path:
@@ -95,6 +98,19 @@ class Deployment:
     @property
     def work(self) -> Path:
         return self.root / WORK
+
+    @property
+    def demo(self) -> bool:
+        """Whether this is a demo home (``fivesafes init --demo``), where ``--as`` is taken on
+        trust. Read from the audit log's first entry, ``home.init``, so it is fixed when the home
+        is made and cannot be switched on later without breaking the log's chain."""
+        if self._demo is None:
+            with self.store.reading() as session:
+                details = session.execute(
+                    select(AuditEntry.details).where(AuditEntry.action == "home.init")
+                    .order_by(AuditEntry.seq).limit(1)).scalar_one_or_none()
+            self._demo = bool(details and json.loads(details).get("demo") is True)
+        return self._demo
 
     def relative(self, path: Path) -> str:
         return str(path.relative_to(self.root))
@@ -176,9 +192,11 @@ def _mkdir_private(path: Path) -> None:
     os.chmod(path, 0o700)
 
 
-def init_home(root: Path, *, by: str, db_url: str | None = None, clock: Clock = system_clock
-              ) -> Deployment:
-    """Create a new home at ``root``; refuses to touch an existing non-empty folder."""
+def init_home(root: Path, *, by: str, db_url: str | None = None, clock: Clock = system_clock,
+              demo: bool = False) -> Deployment:
+    """Create a new home at ``root``; refuses to touch an existing non-empty folder. A ``demo``
+    home (synthetic data only) takes ``--as`` on trust: no command asks for a sign-in there, and
+    each one says so; the flag is recorded in the ``home.init`` audit entry, for good."""
     root = root.expanduser().absolute()
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise HomeError(
@@ -218,7 +236,7 @@ def init_home(root: Path, *, by: str, db_url: str | None = None, clock: Clock = 
         with store.transaction() as session:
             audit.record(
                 session, by=by, action="home.init", subject=f"home:{root.name}",
-                details={"zones": list(ZONES)}, at=clock(),
+                details={"zones": list(ZONES), "demo": demo}, at=clock(),
             )
         return deployment
     except BaseException:

@@ -7,4 +7,3 @@ from fivesafes.extracts import models as extracts_models  # noqa: F401
 from fivesafes.governance import models as governance_models  # noqa: F401
 from fivesafes.outputs import records as outputs_records  # noqa: F401
 from fivesafes.store import models  # noqa: F401
-from fivesafes.web import models as web_models  # noqa: F401

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from fivesafes.catalogue.cli import register_commands
 from fivesafes.home import Deployment
 from fivesafes.retention.commands import register_commands as register_retention
+from tests.conftest import without_demo_notice
 
 from .conftest import OFFICER, HandMade, ingest_contracts, row
 from .linking import link
@@ -32,7 +33,7 @@ def cli() -> click.Group:
 
 def invoke(cli: click.Group, home: Deployment, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, [*args, "--home", str(home.root)], catch_exceptions=False)
-    return result.exit_code, result.output
+    return result.exit_code, without_demo_notice(result.output)
 
 
 def test_the_commands_walk_from_link_run_to_catalogue(cli, home: Deployment,

@@ -35,3 +35,11 @@ def test_every_demo_account_but_the_administrator_gets_the_new_password(home, ch
 def test_a_home_that_is_not_the_demos_is_refused(home, staff):
     with pytest.raises(FivesafesError, match="not the demo's home"):
         sign_in_accounts(home)
+
+
+def test_a_home_that_is_not_a_demo_home_is_refused(real_home, cheap_passwords):
+    accounts.create_first_administrator(real_home, by="os:test", username="demo.admin",
+                                        full_name="Demo Administrator",
+                                        email="admin@fivesafes.example", password=SECRET)
+    with pytest.raises(FivesafesError, match="not a demo home"):
+        sign_in_accounts(real_home)

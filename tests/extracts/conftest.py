@@ -66,7 +66,8 @@ def published_home(backend: str, folder: Path) -> Iterator[Published]:
     with store_url(backend, folder) as url, pytest.MonkeyPatch.context() as mp:
         mp.setattr(passwords, "HASHER",
                    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-        home = init_home(folder / "home", by="os:tester", db_url=url, clock=clock)
+        home = init_home(folder / "home", by="os:tester", db_url=url, clock=clock,
+                         demo=True)
         try:
             accounts.create_first_administrator(home, by="os:tester", username=ADMIN,
                                                 full_name="Ada Admin", email="a@example.org",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from fivesafes import accounts, audit
+from fivesafes.accounts.models import SignedInSession as WebSession
 from fivesafes.web import sessions
 from fivesafes.web.cookies import SESSION_COOKIE
-from fivesafes.web.models import WebSession
 from tests.governance.conftest import PASSWORD
 
 

@@ -4,6 +4,10 @@
 * :mod:`fivesafes.accounts.service` - creating and managing accounts, passwords, signing in;
 * :mod:`fivesafes.accounts.panels` - the panels that decide on applications (a panel member's
   role names one) and each data owner's route through them;
+* :mod:`fivesafes.accounts.sessions` - signed-in sessions, one service for the web application
+  and the command line (each its own channel), with throttling and lockout;
+* :mod:`fivesafes.accounts.command_line` - ``fivesafes login``: the token file, and proving the
+  account named by ``--as``;
 * :mod:`fivesafes.accounts.passwords` - argon2id hashing and the password policy;
 * :mod:`fivesafes.accounts.models` - the tables.
 """

@@ -1,4 +1,5 @@
-"""Tables of accounts and the roles they hold. Passwords are stored only as argon2 hashes."""
+"""Tables of accounts, the roles they hold, their signed-in sessions and failed sign-ins.
+Passwords are stored only as argon2 hashes, session tokens only as their SHA-256."""
 
 from __future__ import annotations
 
@@ -45,3 +46,34 @@ class RoleGrant(Base):
     granted_at: Mapped[str] = mapped_column(String(32))
     granted_by: Mapped[str] = mapped_column(String(200))
     account: Mapped[Account] = relationship(back_populates="roles")
+
+
+#: The ways a person signs in: a browser (the web application) or ``fivesafes login``.
+WEB, CLI = "web", "cli"
+
+
+class SignedInSession(Base):
+    """One signed-in browser (``channel`` web) or command line (``channel`` cli). Never holds
+    the token itself, only its digest; a token of one channel opens nothing on the other. (The
+    table keeps the name it had when only browsers signed in.)"""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(200), index=True)
+    channel: Mapped[str] = mapped_column(String(8), default=WEB)
+    csrf_token: Mapped[str] = mapped_column(String(64))  # empty for the command line
+    created_at: Mapped[str] = mapped_column(String(32))
+    last_seen_at: Mapped[str] = mapped_column(String(32))
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins in a row for one username (on any channel), and until when it is
+    locked."""
+
+    __tablename__ = "sign_in_throttle"
+
+    username: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[str] = mapped_column(String(32), default="")

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from fivesafes import audit
 from fivesafes.accounts import passwords
-from fivesafes.accounts.models import Account, RoleGrant
+from fivesafes.accounts.models import Account, RoleGrant, SignedInSession
 from fivesafes.accounts.panels import routing_for
 from fivesafes.accounts.roles import (
     AccountView,
@@ -169,7 +169,8 @@ def disable_account(deployment: Deployment, *, by: str, username: str, reason: s
 
 def set_password(deployment: Deployment, *, by: str, username: str, new_password: str,
                  current_password: str | None = None) -> None:
-    """Change one's own password (needs the current one), or an administrator resets another's."""
+    """Change one's own password (needs the current one), or an administrator resets another's.
+    Every signed-in session of the account ends (sign in again with the new password)."""
     with deployment.store.transaction() as session:
         actor = acting_account(session, by)
         account = get_account(session, username)
@@ -180,8 +181,12 @@ def set_password(deployment: Deployment, *, by: str, username: str, new_password
         else:
             require_role(actor, Role.ADMINISTRATOR, "reset another account's password")
         account.password_hash = passwords.hash_password(new_password, username=username)
+        # whoever knew the old password may hold a session: every one ends (web and command line)
+        ended = session.execute(delete(SignedInSession).where(
+            SignedInSession.username == username)).rowcount
         audit.record(session, by=by, action="governance.account.password",
-                     subject=f"account:{username}", details={"reset": actor is not account},
+                     subject=f"account:{username}",
+                     details={"reset": actor is not account, "sessions_ended": ended},
                      at=deployment.clock())
 
 

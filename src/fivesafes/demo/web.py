@@ -3,7 +3,8 @@
 Demo passwords are generated and never shown (``demo governance``), so this gives every demo
 account but the administrator one fresh password, reset by the demo administrator through the
 audited service and printed once to the operator's terminal, and adds a demo auditor so the
-audit log page can be seen. It refuses a home that is not the demo's (no ``demo.admin``)."""
+audit log page can be seen. It refuses a home that is not a demo home (``init --demo``), or not
+the demo's (no ``demo.admin``)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ AUDITOR = "demo.auditor"
 
 def sign_in_accounts(deployment: Deployment) -> tuple[str, list[accounts.AccountView]]:
     """One fresh password, and the demo accounts it now opens."""
+    if not deployment.demo:
+        raise FivesafesError(f"{deployment.root} is not a demo home (made with fivesafes init "
+                             "--demo); demo sign-in accounts are made only there")
     with deployment.store.reading() as session:
         names = list(session.execute(select(Account.username).where(Account.active)
                                      .order_by(Account.username)).scalars())

@@ -78,6 +78,7 @@ def register_commands(main: click.Group) -> None:
         actor_option_in_a_home,
         console,
         err_console,
+        prove_actor,
         require_actor,
         user_errors,
     )
@@ -138,6 +139,7 @@ def register_commands(main: click.Group) -> None:
             by = require_actor(actor, "linking a home")
             deployment = open_home(home)
             try:
+                prove_actor(deployment, by)
                 with phase_progress(out_console) as phase:
                     result = link_home(deployment, by=by,
                                        options=options, on_phase=phase)

@@ -123,10 +123,12 @@ class Store:
                 self.record_refusal(exc, session.info.get(ACTOR_INFO))
                 raise
 
-    def record_refusal(self, refusal: PermissionDenied, actor: str | None) -> None:
+    def record_refusal(self, refusal: PermissionDenied, actor: str | None,
+                       subject: str | None = None) -> None:
         """Append a ``security.refused`` entry for ``refusal`` in a transaction of its own: who
         (the account the unit of work acted as, or ``unknown``), and what was refused and why
-        (the refusal's message, which never holds a secret). Recorded once per refusal."""
+        (the refusal's message, which never holds a secret); the subject is the actor's account
+        unless named. Recorded once per refusal."""
         if refusal.audited:
             return
         from fivesafes import audit
@@ -135,7 +137,7 @@ class Store:
             session.info["audit_seal_key"] = self._seal_key
             with session.begin():
                 audit.record(session, by=(actor or "unknown")[:200], action=REFUSED_ACTION,
-                             subject=f"account:{(actor or 'unknown')[:60]}",
+                             subject=subject or f"account:{(actor or 'unknown')[:60]}",
                              details={"refused": str(refusal)[:2000]})
         refusal.audited = True
 

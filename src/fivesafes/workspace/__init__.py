@@ -6,7 +6,8 @@
     with fivesafes.workspace.open("P-0001", by="r.khan", home="/srv/fivesafes") as ws:
         by_outcome = ws.query("SELECT outcome, count(*) AS n FROM magistrates GROUP BY 1")
 
-``home`` and ``by`` default to ``FIVESAFES_HOME`` and ``FIVESAFES_ACTOR``. Every statement is
+``home`` and ``by`` default to ``FIVESAFES_HOME`` and ``FIVESAFES_ACTOR``; ``by`` must be signed in
+on the home (``fivesafes login``), except in a demo home. Every statement is
 checked, run in the sandbox and audited exactly as on the command line
 (:mod:`fivesafes.workspace.service`).
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from fivesafes.accounts import command_line
 from fivesafes.errors import FivesafesError
 from fivesafes.home import ACTOR_ENV, HOME_ENV, open_home
 from fivesafes.workspace.service import (
@@ -48,6 +50,8 @@ def open(project: str, *, by: str | None = None,
                              f"and home= (or {HOME_ENV})")
     deployment = open_home(Path(folder))
     try:
+        if not deployment.demo:  # ``by`` is a claim, as --as is: it must be signed in
+            command_line.prove(deployment, actor)
         session = open_workspace(deployment, by=actor, project=project)
     except BaseException:
         deployment.close()

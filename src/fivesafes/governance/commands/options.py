@@ -21,15 +21,15 @@ def as_date(value: datetime) -> date:
     return value.date()
 
 
-def read_password(from_stdin: bool, prompt: str = "Password") -> str:
-    """One password: a line of standard input with ``--password-stdin``, otherwise typed twice
-    at a hidden prompt. Never echoed."""
+def read_password(from_stdin: bool, prompt: str = "Password", *, confirm: bool = True) -> str:
+    """One password: a line of standard input with ``--password-stdin``, otherwise typed at a
+    hidden prompt (twice, to ``confirm`` a new one). Never echoed."""
     if from_stdin:
         line = sys.stdin.readline()
         if not line:
             raise click.UsageError("--password-stdin: standard input is empty")
         return line.rstrip("\r\n")
-    return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    return click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
 
 
 def say(text: str) -> None:

@@ -158,7 +158,7 @@ def people_password(deployment: Deployment, username: str, password_stdin: bool,
     new = read_password(password_stdin, "New password")
     accounts.set_password(deployment, by=actor, username=username, new_password=new,
                           current_password=current)
-    say(f"password of {username} changed")
+    say(f"password of {username} changed; its sign-ins have ended (fivesafes login again)")
 
 
 @people.command("accredit")
