@@ -211,8 +211,8 @@ def test_export_and_verify_from_the_command_line(walk: Walk, tmp_path: Path) -> 
     assert "files match their signed digests" in result.output
     result = runner.invoke(main, ["recipient", "list", "--json", "--home", home,
                                   "--as", ADMIN], env=env)
-    assert result.exit_code == 0 and recipient.name in result.output
-    assert json.load(io.StringIO(result.output))
+    assert result.exit_code == 0 and recipient.name in result.stdout
+    assert json.load(io.StringIO(result.stdout))
     (package / "payload.age").write_bytes(b"not age")
     result = runner.invoke(main, ["extract", "verify", str(package), "--sender-key",
                                   str(tmp_path / "sender.pub")], env=env)

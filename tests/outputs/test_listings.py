@@ -20,9 +20,11 @@ from fivesafes import cli
 from fivesafes.accounts import passwords
 from fivesafes.catalogue.lookups import all_lookups, register_lookup
 from fivesafes.extracts import build_extract
+from fivesafes.extracts.export import generate_recipient_identity
+from fivesafes.extracts.recipients import add_recipient, list_recipients
 from fivesafes.outputs.service import make_output, request_release, review_request
 from fivesafes.workspace.service import open_workspace
-from tests.extracts.conftest import ADMIN, OFFICER, START, Published, Walk
+from tests.extracts.conftest import ADMIN, DSA, OFFICER, START, Published, Walk
 from tests.outputs.conftest import CHECKERS
 from tests.workspace.conftest import MAGISTRATES
 
@@ -66,6 +68,10 @@ def listed(published: Published, tmp_path_factory: pytest.TempPathFactory) -> It
                                 encoding="utf-8")
             register_lookup(home, "courts", csv_file, key="court", levels=["region"],
                             applies_to=[], by=OFFICER)
+        if not list_recipients(home, by=ADMIN):
+            _, public = generate_recipient_identity(tmp_path_factory.mktemp("recipient"))
+            add_recipient(home, by=ADMIN, name="ons-srs", organisation="Example University",
+                          public_key=public, agreement=DSA)
     yield Listed(str(home.root), project, team[0])
     published.clock.now = START
 
@@ -84,6 +90,7 @@ LISTINGS = {
     "output list": ("output list PROJECT", "LEAD"),
     "output requests": ("output requests", CHECKERS[2]),
     "output released": ("output released", CHECKERS[2]),
+    "recipient list": ("recipient list", ADMIN),
 }
 
 

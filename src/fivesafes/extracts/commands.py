@@ -12,8 +12,6 @@ import json
 from pathlib import Path
 
 import click
-from rich.table import Table
-from rich.text import Text
 
 from fivesafes.cli_support import actor_option, console, user_errors, with_home
 from fivesafes.extracts import export, recipients
@@ -25,6 +23,7 @@ from fivesafes.extracts.service import (
     provision_with_extract,
 )
 from fivesafes.home import Deployment
+from fivesafes.listings import Column, json_option, print_json, print_listing
 
 
 def _say(text: str) -> None:
@@ -208,22 +207,23 @@ def recipient_retire(deployment: Deployment, name: str, reason: str, actor: str)
     _say(f"export recipient {name} retired")
 
 
+RECIPIENT_COLUMNS = (Column("name", whole=True), Column("organisation"),
+                     Column("agreement", whole=True), Column("status", whole=True),
+                     Column("public_key", "public key", whole=True))
+
+
 @recipient_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@json_option
 @actor_option
 @with_home
 @user_errors
 def recipient_list(deployment: Deployment, as_json: bool, actor: str) -> None:
     """The export recipients (linkage officers, administrators, auditors)."""
-    found = recipients.list_recipients(deployment, by=actor)
+    rows = [r.as_dict() for r in recipients.list_recipients(deployment, by=actor)]
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in found], indent=2))
+        print_json(rows)
         return
-    table = Table("name", "organisation", "agreement", "status", "public key")
-    for r in found:
-        table.add_row(*(Text(c, overflow="fold") for c in (
-            r.name, r.organisation, r.agreement, r.status, r.public_key)))
-    console.print(table)
+    print_listing(rows, RECIPIENT_COLUMNS, empty="no export recipient is registered")
 
 
 @recipient_group.command("keygen")

@@ -294,6 +294,12 @@ def _outcome(con: duckdb.DuckDBPyConnection, options: LinkOptions, plan: ModelPl
              model: dict[str, Any], groups: dict[str, int], records: dict[str, int],
              timings: dict[str, float], notes: list[str], engine: str,
              split: SplitResult | None, before: int) -> LinkOutcome:
+    # the run is done: name each cluster after its smallest member by record key, as results
+    # always have (link ids stay inside the run)
+    con.execute("""CREATE OR REPLACE TABLE clusters AS
+        SELECT node, min(source || '-__-' || record_key) OVER (PARTITION BY cluster_id)
+            AS cluster_id, source, record_key
+        FROM clusters""")
     clusters = con.sql("""
         SELECT c.source, c.record_key, r.record_id, c.cluster_id
         FROM clusters AS c JOIN records AS r USING (source, record_key)
