@@ -25,6 +25,7 @@ from fivesafes.governance.application_form import (
     needs_strong_justification,
 )
 from fivesafes.governance.forms import read_form_file
+from tests.conftest import without_demo_notice
 
 from .conftest import LONG, WHY, application_form
 
@@ -217,7 +218,7 @@ def test_application_import_lists_every_problem_of_the_file_at_once(world, tmp_p
     result = CliRunner().invoke(cli.main, ["application", "import", str(path), "--home",
                                            str(world.home.root), "--as", "lead"])
     assert result.exit_code == 1, result.output
-    lines = result.output.splitlines()
+    lines = without_demo_notice(result.output).splitlines()
     assert lines[0] == f"error: {path}: the application has 5 problems:"
     assert lines[1:] == [
         "  - colour: unknown field; expected one of access, coverage, datasets, dpia_reference, "

@@ -68,5 +68,5 @@ def test_the_ingest_command_prints_every_cause(home: Deployment, contract,
     assert "dob" not in result.output and "date of birth" not in result.output
     again = CliRunner().invoke(cli.main, ["ingest", "--home", str(home.root), "--as", "officer",
                                           "--json", str(contract)])
-    [src] = json.loads(again.output)["sources"]
+    [src] = json.loads(again.stdout)["sources"]
     assert src["reasons"] == {OFFENCE_REASON: 3, CASE_REASON: 2}
