@@ -16,7 +16,7 @@ from fivesafes import audit, audit_anchors
 from fivesafes.audit_anchors import AnchorError
 from fivesafes.errors import PermissionDenied
 from fivesafes.home import Deployment
-from fivesafes.keys import KeyRing
+from fivesafes.keys import KeyRing, ed25519_fingerprint
 from tests.conftest import Staff
 from tests.tampering import lift_append_only_guard
 
@@ -73,7 +73,7 @@ def test_keygen_writes_a_private_key_only_its_owner_can_read(tmp_path: Path) -> 
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "k").stat().st_mode) == 0o700
     assert b"PRIVATE KEY" in private.read_bytes() and b"PUBLIC KEY" in public.read_bytes()
-    assert fingerprint == audit_anchors.key_id(audit_anchors.load_trusted_key(public))
+    assert fingerprint == ed25519_fingerprint(audit_anchors.load_trusted_key(public))
     with pytest.raises(AnchorError, match="already exists"):
         audit_anchors.generate_signing_key(tmp_path / "k")
 

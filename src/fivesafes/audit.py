@@ -33,6 +33,11 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def parse_utc_iso(text: str) -> datetime:
+    """The time an audit-log text (:func:`utc_iso`) names, timezone-aware."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -31,11 +30,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from fivesafes import audit
 from fivesafes.accounts import Role, authorise
 from fivesafes.errors import FivesafesError
 from fivesafes.home import Deployment
+from fivesafes.keys import ed25519_fingerprint, write_private
 from fivesafes.store.models import AuditEntry, AuditHead
 
 #: What every checkpoint file says it is.
@@ -51,12 +52,6 @@ class AnchorError(FivesafesError):
 
 
 # -- keys ---------------------------------------------------------------------------------------
-def key_id(public: Ed25519PublicKey) -> str:
-    """A short fingerprint of a public key: the first 16 hex digits of SHA-256 of its raw bytes."""
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
 def generate_signing_key(folder: Path) -> tuple[Path, Path, str]:
     """Write a new key pair into ``folder`` (created with mode 0700): the private key readable
     by this OS user only, and the public key to hand to whoever verifies. Refuses to overwrite."""
@@ -69,13 +64,11 @@ def generate_signing_key(folder: Path) -> tuple[Path, Path, str]:
     private = Ed25519PrivateKey.generate()
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-    descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(pem)
+    write_private(private_path, pem)
     public = private.public_key()
     public_path.write_bytes(public.public_bytes(serialization.Encoding.PEM,
                                                 serialization.PublicFormat.SubjectPublicKeyInfo))
-    return private_path, public_path, key_id(public)
+    return private_path, public_path, ed25519_fingerprint(public)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -146,33 +139,34 @@ class Checkpoint:
         return f"anchor-{self.seq:09d}-{stamp}.json"
 
 
-def _read_head(deployment: Deployment) -> tuple[str, int, str]:
-    with deployment.store.reading() as session:
-        first = session.execute(select(AuditEntry.hash).where(AuditEntry.seq == 1)).scalar()
-        head = session.get(AuditHead, 1)
-        if first is None or head is None:
-            raise AnchorError("the audit log is empty; there is nothing to anchor")
-        return first, head.seq, head.hash
+def _head(session: Session) -> tuple[str, int, str]:
+    """The hash of the log's first entry, and the head's sequence number and hash."""
+    first = session.execute(select(AuditEntry.hash).where(AuditEntry.seq == 1)).scalar()
+    head = session.get(AuditHead, 1)
+    if first is None or head is None:
+        raise AnchorError("the audit log is empty; there is nothing to anchor")
+    return first, head.seq, head.hash
 
 
 def anchor(deployment: Deployment, *, by: str, key_path: Path, out: Path) -> Path:
     """Verify the log, then write a checkpoint of its head signed with the key at ``key_path``
     into ``out`` (outside the home), and record ``audit.anchor``. A log that fails verification
-    is not anchored: the checkpoint would vouch for a tampered log."""
+    is not anchored: the checkpoint would vouch for a tampered log. The head anchored is the one
+    verified (one snapshot)."""
     with deployment.store.reading() as session:
         authorise(session, by, ANCHORERS, "anchor the audit log")
         result = audit.verify(session)
-    if not result.intact:
-        raise AnchorError(f"the audit log fails verification at entry {result.first_bad} "
-                          f"({result.problem}); it was not anchored: investigate first")
+        if not result.intact:
+            raise AnchorError(f"the audit log fails verification at entry {result.first_bad} "
+                              f"({result.problem}); it was not anchored: investigate first")
+        origin, seq, digest = _head(session)
     if _inside(out, deployment.root):
         raise AnchorError(f"{out} is inside the home; anchors must be kept where the home's "
                           "users cannot rewrite them (the data owner's own folder)")
     private = load_signing_key(key_path, deployment)
-    origin, seq, digest = _read_head(deployment)
     checkpoint = Checkpoint(origin=origin, seq=seq, hash=digest,
                             anchored_at=audit.utc_iso(deployment.clock()), anchored_by=by,
-                            key_id=key_id(private.public_key()))
+                            key_id=ed25519_fingerprint(private.public_key()))
     signature = private.sign(checkpoint.signed_bytes())
     out.mkdir(parents=True, exist_ok=True)
     target = out / checkpoint.file_name()
@@ -211,7 +205,7 @@ def read_checkpoint(path: Path, trusted: Ed25519PublicKey) -> Checkpoint:
         trusted.verify(signature, checkpoint.signed_bytes())
     except InvalidSignature:
         raise AnchorError(f"checkpoint {path.name} is not signed by the trusted key "
-                          f"{key_id(trusted)}: it was altered or forged") from None
+                          f"{ed25519_fingerprint(trusted)}: it was altered or forged") from None
     return checkpoint
 
 
@@ -286,5 +280,4 @@ def verify_anchors(deployment: Deployment, *, by: str, anchors: Path,
 
 def age_of(check: AnchorCheck, now: datetime) -> float:
     """Hours since the newest checkpoint was written."""
-    anchored = datetime.fromisoformat(check.newest_at.replace("Z", "+00:00"))
-    return (now - anchored).total_seconds() / 3600
+    return (now - audit.parse_utc_iso(check.newest_at)).total_seconds() / 3600

@@ -11,12 +11,14 @@ No function here logs, prints or puts key bytes into an exception message.
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import secrets
 import stat
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
@@ -37,11 +39,18 @@ def new_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 
 
+def ed25519_fingerprint(public: Ed25519PublicKey) -> str:
+    """What a person compares to know a signing key: the first 16 hex digits of the SHA-256 of
+    the raw public key (the audit signing key, the home's export signing key)."""
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
 def _derive(master: bytes, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose).derive(master)
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to a new file readable by the owner only, durably."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -65,7 +74,7 @@ class KeyRing:
         path = self.folder / MASTER_KEY_FILE
         if path.exists():
             raise KeyMaterialError(f"{path}: a master key already exists; it is never replaced")
-        _write_private(path, base64.b64encode(new_key()) + b"\n")
+        write_private(path, base64.b64encode(new_key()) + b"\n")
 
     def _master_key(self) -> bytes:
         if self._master is None:
@@ -110,7 +119,7 @@ class KeyRing:
         kek = _derive(self._master_key(), _WRAPPING)
         path = (folder or self.folder) / self._wrapped_path(name).name
         (folder or self.folder).mkdir(mode=0o700, parents=True, exist_ok=True)
-        _write_private(path, aes_key_wrap(kek, key))
+        write_private(path, aes_key_wrap(kek, key))
         return path
 
     def load_key(self, name: str) -> bytes:

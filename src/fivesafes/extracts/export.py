@@ -53,6 +53,7 @@ from fivesafes.extracts.recipients import ACTIVE, get_recipient, parse_public_ke
 from fivesafes.extracts.service import _record_for
 from fivesafes.governance.models import Agreement, AgreementShare, Application
 from fivesafes.home import Deployment
+from fivesafes.keys import ed25519_fingerprint, write_private
 
 FORMAT = "fivesafes-export-package/1"
 PAYLOAD, DESCRIPTION, SIGNATURE, SENDER = "payload.age", "package.json", "package.sig", "sender.pub"
@@ -70,10 +71,9 @@ def _signing_key(deployment: Deployment) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(deployment.keys.export_signing_seed())
 
 
-def fingerprint(public: Ed25519PublicKey) -> str:
-    """The first 16 hex digits of SHA-256 of the raw public key: what a recipient compares."""
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
+def _pem(public: Ed25519PublicKey) -> bytes:
+    return public.public_bytes(serialization.Encoding.PEM,
+                               serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def sender_public_key(deployment: Deployment, *, by: str | None = None) -> tuple[bytes, str]:
@@ -83,9 +83,7 @@ def sender_public_key(deployment: Deployment, *, by: str | None = None) -> tuple
         with deployment.store.reading() as session:
             authorise(session, by, EXPORTERS, "read the export signing key")
     public = _signing_key(deployment).public_key()
-    pem = public.public_bytes(serialization.Encoding.PEM,
-                              serialization.PublicFormat.SubjectPublicKeyInfo)
-    return pem, fingerprint(public)
+    return _pem(public), ed25519_fingerprint(public)
 
 
 # -- recipient keys -----------------------------------------------------------------------------
@@ -99,9 +97,7 @@ def generate_recipient_identity(folder: Path) -> tuple[Path, str]:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     identity = x25519.Identity.generate()
     public = str(identity.to_public())
-    descriptor = os.open(identity_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as out:
-        out.write(f"# public key: {public}\n{identity}\n")
+    write_private(identity_path, f"# public key: {public}\n{identity}\n".encode("ascii"))
     (folder / "recipient.pub").write_text(public + "\n", encoding="ascii")
     return identity_path, public
 
@@ -197,10 +193,10 @@ def export_extract(deployment: Deployment, *, by: str, reference: str, recipient
             raise PermissionDenied(f"export recipient {recipient} was retired "
                                    f"({found.status_reason}); nothing may be exported to it")
         application, record = _record_for(session, reference)
-        _covering_agreement(session, application, session.get(Agreement, found.agreement_id),
-                            found.organisation, moment.date())
-        organisation, public_key = found.organisation, found.public_key
-        agreement = session.get(Agreement, found.agreement_id).reference
+        covering = session.get(Agreement, found.agreement_id)
+        _covering_agreement(session, application, covering, found.organisation, moment.date())
+        organisation, public_key, agreement = found.organisation, found.public_key, \
+            covering.reference
         application_ref, project = application.reference, application.project.reference
         members = _members(deployment, application_ref, record)
         build, manifest_sha256 = record.build, record.manifest_sha256
@@ -215,7 +211,7 @@ def export_extract(deployment: Deployment, *, by: str, reference: str, recipient
         "exported_at": audit.utc_iso(moment), "exported_by": by, "files": files,
         "payload": {"name": PAYLOAD, "sha256": hashlib.sha256(payload).hexdigest(),
                     "bytes": len(payload)},
-        "sender_key": fingerprint(signer.public_key()),
+        "sender_key": ed25519_fingerprint(signer.public_key()),
     }
     raw = (json.dumps(description, sort_keys=True, indent=2) + "\n").encode("utf-8")
     stamp = description["exported_at"].replace("-", "").replace(":", "").split(".")[0]
@@ -229,7 +225,7 @@ def export_extract(deployment: Deployment, *, by: str, reference: str, recipient
         (staging / PAYLOAD).write_bytes(payload)
         (staging / DESCRIPTION).write_bytes(raw)
         (staging / SIGNATURE).write_text(base64.b64encode(signer.sign(raw)).decode() + "\n")
-        (staging / SENDER).write_bytes(sender_public_key(deployment)[0])
+        (staging / SENDER).write_bytes(_pem(signer.public_key()))
         with deployment.store.transaction() as session:
             authorise(session, by, EXPORTERS, "export an extract")
             audit.record(session, by=by, action="extract.exported",
@@ -278,7 +274,7 @@ def _description(package: Path, sender: Ed25519PublicKey) -> dict[str, Any]:
         sender.verify(signature, raw)
     except (InvalidSignature, ValueError, binascii.Error):
         raise PackageRefused(f"{package.name}: {DESCRIPTION} is not signed by the sender key "
-                             f"{fingerprint(sender)}: it was altered, or comes from someone "
+                             f"{ed25519_fingerprint(sender)}: it was altered, or comes from someone "
                              "else") from None
     description = json.loads(raw)
     if description.get("format") != FORMAT:
@@ -300,7 +296,7 @@ def verify_package(package: Path, *, sender_key: Path, identity: Path | None = N
     if identity is None:
         if out is not None:
             raise FivesafesError("give --identity (the recipient's age key) to unpack")
-        return PackageCheck(description, fingerprint(sender), opened=False)
+        return PackageCheck(description, ed25519_fingerprint(sender), opened=False)
     try:
         clear = pyrage.decrypt(payload, [_read_identity(identity)])
     except pyrage.DecryptError:
@@ -325,4 +321,4 @@ def verify_package(package: Path, *, sender_key: Path, identity: Path | None = N
             target = out / Path(name).name  # never a path outside ``out``
             target.write_bytes(data)
             written.append(target)
-    return PackageCheck(description, fingerprint(sender), opened=True, written=tuple(written))
+    return PackageCheck(description, ed25519_fingerprint(sender), opened=True, written=tuple(written))

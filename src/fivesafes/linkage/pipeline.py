@@ -270,11 +270,13 @@ FROM features
 """
 
 
-def _canonical_ids(con: duckdb.DuckDBPyConnection) -> None:
-    """Every cluster's id becomes its smallest member (engine- and order-independent)."""
-    con.execute("""CREATE OR REPLACE TABLE clusters AS
-        SELECT node, min(node) OVER (PARTITION BY cluster_id) AS cluster_id, source, record_key
-        FROM clusters""")
+def _canonical_ids(con: duckdb.DuckDBPyConnection, member: str = "node") -> None:
+    """Every cluster's id becomes its smallest member (engine- and order-independent), named by
+    ``member``: the node (source and link id) inside the run, by default."""
+    con.execute(f"""CREATE OR REPLACE TABLE clusters AS
+        SELECT node, min({member}) OVER (PARTITION BY cluster_id) AS cluster_id, source,
+            record_key
+        FROM clusters""")  # noqa: S608 - member is one of this module's constant expressions
 
 
 def _trivial(con: duckdb.DuckDBPyConnection, options: LinkOptions, plan: ModelPlan,
@@ -294,12 +296,8 @@ def _outcome(con: duckdb.DuckDBPyConnection, options: LinkOptions, plan: ModelPl
              model: dict[str, Any], groups: dict[str, int], records: dict[str, int],
              timings: dict[str, float], notes: list[str], engine: str,
              split: SplitResult | None, before: int) -> LinkOutcome:
-    # the run is done: name each cluster after its smallest member by record key, as results
-    # always have (link ids stay inside the run)
-    con.execute("""CREATE OR REPLACE TABLE clusters AS
-        SELECT node, min(source || '-__-' || record_key) OVER (PARTITION BY cluster_id)
-            AS cluster_id, source, record_key
-        FROM clusters""")
+    # the run is done: results name each cluster by record key (link ids stay inside the run)
+    _canonical_ids(con, member="source || '-__-' || record_key")
     clusters = con.sql("""
         SELECT c.source, c.record_key, r.record_id, c.cluster_id
         FROM clusters AS c JOIN records AS r USING (source, record_key)

@@ -60,10 +60,6 @@ class IdentifierStatus:
                 "certificate_seq": self.certificate_seq}
 
 
-def _parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 def identifier_status(deployment: Deployment, *, by: str) -> list[IdentifierStatus]:
     """Every ingest's identifier store: held or destroyed, the link runs that used it, and when
     kept identifiers will be destroyed automatically. ``by`` is a linkage officer or auditor."""
@@ -85,7 +81,7 @@ def _statuses(deployment: Deployment) -> list[IdentifierStatus]:
         used = [link for link in links if run.label in json.loads(link.ingests)]
         deadline = None
         if run.identifiers == HELD and used:
-            first = min(_parse_time(link.finished_at) for link in used)
+            first = min(audit.parse_utc_iso(link.finished_at) for link in used)
             deadline = audit.utc_iso(first + timedelta(days=days))
         cert = certificates.get(run.label)
         statuses.append(IdentifierStatus(
@@ -125,7 +121,7 @@ class RetentionPlan:
 
 def _identifiers_due(deployment: Deployment, now: datetime) -> list[IdentifierStatus]:
     return [s for s in _statuses(deployment) if s.status == HELD and s.destroy_after
-            and _parse_time(s.destroy_after) <= now]
+            and audit.parse_utc_iso(s.destroy_after) <= now]
 
 
 def planned(deployment: Deployment) -> RetentionPlan:
