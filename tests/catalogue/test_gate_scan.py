@@ -24,6 +24,7 @@ CONTRACT = {
         {"column": "dob", "role": "date_of_birth", "format": "%d/%m/%Y"},
         {"column": "address", "role": "address"},
         {"column": "case_no", "role": "operational_id"},
+        {"column": "ni", "role": "shared_identifier", "name": "ni_number"},
     ],
 }
 IDENTIFIERS = pa.table({
@@ -34,6 +35,7 @@ IDENTIFIERS = pa.table({
     "dob": ["03/04/2001", "11/12/1975"],
     "address": ["3 Mid Lane, Hull HU1 1AA", "9 Low Road, York"],
     "case_no": ["T20120001", "MC-2019-0042"],
+    "ni": ["QQ 12 34 56 C", None],
 })
 
 
@@ -65,7 +67,8 @@ def scan(place: SimpleNamespace, values: list[str]) -> set[str]:
 
 @pytest.mark.parametrize(("text", "kind"), [
     ("T20120001", "id"), ("t2012 0001", "id"), ("ref mc 2019 0042.", "id"),
-    ("4000123", "id"), ("zoe o'brien", "name"), ("O BRIEN, ZOË", "name"),
+    ("4000123", "id"), ("QQ123456C", "id"), ("qq12 3456c", "id"),
+    ("zoe o'brien", "name"), ("O BRIEN, ZOË", "name"),
     ("Robert MARSHALL", "name"), ("marshall robert james", "name"),
     ("James Marshall", "name"), ("HU1 1AA", "postcode"), ("hu11aa?", "postcode"),
     ("born 2001-04-03, o'brien", "dob_name"), ("Marshall 11121975", "dob_name"),

@@ -79,6 +79,26 @@ def test_ingest_splits_identifiers_from_attributes(home: Deployment, source_file
     assert ingested.rows_read == 3 and len(ingested.file_sha256) == 64
 
 
+def test_a_shared_identifier_is_held_with_the_identifiers(home, source_files):
+    header = HEADER + ["nino"]
+    rows = [row + [nino] for row, nino in zip(GOOD_ROWS, ["QQ123456C", "", "AB 12 34 56 D"],
+                                              strict=True)]
+    contract = source_files.write(rows, header=header, contract_extra=(
+        '\n[[source.identifier]]\ncolumn = "nino"\nrole = "shared_identifier"\n'
+        'name = "ni_number"\n'))
+    result = run(home, contract)
+    [src] = result.sources
+    attrs = pq.read_table(home.root / src.attributes_path)
+    assert "nino" not in attrs.column_names and "QQ123456C" not in str(attrs.to_pylist())
+    assert b"QQ123456C" not in (home.root / src.identifiers_path).read_bytes()
+    ids = identifiers_of(home, result.label, "mags")
+    assert ids.column("nino").to_pylist() == ["QQ123456C", None, "AB 12 34 56 D"]
+    with home.store.reading() as s:
+        held = json.loads(s.scalars(select(IngestedSource)).one().contract)
+    assert {"column": "nino", "role": "shared_identifier", "name": "ni_number"}.items() <= next(
+        i for i in held["identifiers"] if i["column"] == "nino").items()
+
+
 def test_record_keys_are_keyed_and_stable_across_refreshes(home, source_files):
     first = run(home, source_files.write())
     refreshed = GOOD_ROWS[:2] + [["9", "NEW, Person", "01/01/1970", "M", "x", "MC9", "TH1",
@@ -380,6 +400,6 @@ def test_contract_problems_are_listed_one_per_line_across_every_file(source_file
         '["England", "Wales"]',
         f"{second}: source 'mags' identifier 'gender': role 'gender' is not one of forename, "
         "middle_names, surname, full_name, date_of_birth, sex, postcode, address, "
-        "operational_id",
+        "operational_id, shared_identifier",
         f"{missing}: contract file not found; check the path",
     ]

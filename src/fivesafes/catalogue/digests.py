@@ -4,8 +4,8 @@ kept in the linkage zone after the store itself is destroyed, without a single p
 For each ingest, ``linkage/digests/<ingest>/`` holds
 
 ``tokens.parquet`` (``kind``, ``h``)
-    salted hashes of the identifier *tokens* the release gate looks for: record ids and
-    operational ids (``id``), postcodes, also those inside addresses (``postcode``), every
+    salted hashes of the identifier *tokens* the release gate looks for: record ids,
+    operational ids and shared identifiers such as National Insurance numbers (``id``), postcodes, also those inside addresses (``postcode``), every
     ordered pair of two name tokens of one record (``name``), and a name token of a record next
     to its date of birth (``dob_name``). ``h`` is the first 64 bits of
     SHA-256(salt || form), where the salt is a secret of the home (``gate-salt``, wrapped by
@@ -116,7 +116,8 @@ def _token_sql(contract: dict, p: Params) -> str:
     for ident in contract["identifiers"]:
         if ident["column"] != contract["record_id"]:
             roles.setdefault(ident["role"], []).append(ident)
-    ids = ["record_id"] + [i["column"] for i in roles.get("operational_id", [])]
+    ids = ["record_id"] + [i["column"] for role in ("operational_id", "shared_identifier")
+                           for i in roles.get(role, [])]
     parts = [
         f"""SELECT 'id' AS kind, fs_h('g:' || form) AS h FROM (
               SELECT DISTINCT unnest([n, replace(n, ' ', '')]) AS form FROM (

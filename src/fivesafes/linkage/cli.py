@@ -53,6 +53,14 @@ def _print_result(console, result, as_json: bool) -> None:
     for source, count in summary["records_per_source"].items():
         table.add_row(source, f"{count:,}")
     console.print(table)
+    for name, seen in (summary.get("shared_identifiers") or {}).items():
+        if seen:
+            console.print(
+                f"shared identifier {name}: {seen['linked_pairs_agreeing']:,} linked pairs agree "
+                f"on it, {seen['linked_pairs_nearly_agreeing']:,} nearly, "
+                f"{seen['linked_pairs_differing']:,} linked although it differs; "
+                f"{seen['pairs_agreeing_not_linked']:,} pairs agree on it but were not linked",
+                markup=False)
     split = summary.get("split") or {}
     if split:
         console.print(f"over-merged clusters split: {split.get('split_clusters', 0):,} "

@@ -24,6 +24,10 @@ Spark. ``unique_id`` is the record's link id (its rank by record id within its s
                               it is, with no sector, district or area
 ``address``                   the address words (postcode removed, abbreviations expanded)
 ``address_tokens``            those words as a list
+``shared_<name>``             each shared identifier (``shared_ni_number``), letters and
+                              digits, upper case; a value more than
+                              :data:`MAX_SHARED_RECORDS` records hold is a placeholder
+                              (``AA000000A``, ``UNKNOWN``), not an identifier, and is dropped
 ============================  ==========================================================
 
 :data:`FEATURE_GROUPS` says which columns each kind of evidence needs; :func:`usable_groups`
@@ -34,9 +38,10 @@ from __future__ import annotations
 
 import duckdb
 
-from fivesafes.sql import quote
+from fivesafes.sql import Params, quote
 
-__all__ = ["FEATURE_GROUPS", "MIN_FILLED", "build_features", "usable_groups"]
+__all__ = ["FEATURE_GROUPS", "MAX_SHARED_RECORDS", "MIN_FILLED", "SHARED_PREFIX",
+           "build_features", "shared_columns", "usable_groups"]
 
 #: Kind of evidence -> the feature column that must hold values for it to be used.
 FEATURE_GROUPS: dict[str, str] = {
@@ -47,6 +52,11 @@ FEATURE_GROUPS: dict[str, str] = {
     "postcode": "postcode",
     "address": "address",
 }
+
+#: Feature columns (and kinds of evidence) of shared identifiers are named this plus the name.
+SHARED_PREFIX = "shared_"
+#: A shared identifier value held by more records than this is a placeholder, not evidence.
+MAX_SHARED_RECORDS = 200
 
 #: A kind of evidence is used when at least this share of records has it (and two records do).
 MIN_FILLED = 0.01
@@ -75,7 +85,7 @@ SELECT
     postcode_district,
     postcode_area,
     array_to_string(address_tokens, ' ') AS address,
-    address_tokens
+    address_tokens{shared}
 FROM {table} AS s JOIN {records} AS r ON r.source = s.source AND r.record_key = s.record_key
 """
 
@@ -84,18 +94,37 @@ def build_features(con: duckdb.DuckDBPyConnection, standardised: str, out: str,
                    records: str = "records") -> None:
     """Create table ``out`` (replacing it) from the standardised table ``standardised``, each
     record named by its ``link_id`` in table ``records`` (see :mod:`fivesafes.linkage.pipeline`)."""
-    select = _FEATURES_SQL.format(table=quote(standardised), records=quote(records))
-    con.execute(f"CREATE OR REPLACE TABLE {quote(out)} AS {select}")
+    names = [row[0] for row in con.sql(
+        f"SELECT DISTINCT unnest(map_keys(shared_ids)) FROM {quote(standardised)} "  # noqa: S608
+        "WHERE shared_ids IS NOT NULL ORDER BY 1").fetchall()]
+    params = Params()
+    shared = "".join(f",\n    shared_ids[{params(name)}] AS {quote(SHARED_PREFIX + name)}"
+                     for name in names)
+    select = _FEATURES_SQL.format(table=quote(standardised), records=quote(records),
+                                  shared=shared)
+    con.execute(f"CREATE OR REPLACE TABLE {quote(out)} AS {select}", params.values)
+    for name in names:
+        column = quote(SHARED_PREFIX + name)
+        con.execute(f"""UPDATE {quote(out)} SET {column} = NULL WHERE {column} IN (
+            SELECT {column} FROM {quote(out)} GROUP BY 1 HAVING count(*) > $1)""",  # noqa: S608
+                    [MAX_SHARED_RECORDS])
+
+
+def shared_columns(con: duckdb.DuckDBPyConnection, features: str) -> list[str]:
+    """The features table's shared-identifier columns, in order."""
+    return [row[0] for row in con.sql(f"DESCRIBE {quote(features)}").fetchall()
+            if row[0].startswith(SHARED_PREFIX)]
 
 
 def usable_groups(con: duckdb.DuckDBPyConnection, features: str) -> dict[str, int]:
     """Kinds of evidence with enough values to be modelled, and how many records have each."""
-    counts = ", ".join(f"count({quote(column)})" for column in FEATURE_GROUPS.values())
+    groups = dict(FEATURE_GROUPS) | {c: c for c in shared_columns(con, features)}
+    counts = ", ".join(f"count({quote(column)})" for column in groups.values())
     row = con.sql(f"SELECT count(*), {counts} FROM {quote(features)}").fetchall()[0]  # noqa: S608
     assert row is not None
     total, *filled = row
     usable = {}
-    for group, count in zip(FEATURE_GROUPS, filled, strict=True):
+    for group, count in zip(groups, filled, strict=True):
         if count >= min(2, total) and count >= MIN_FILLED * total:
             usable[group] = int(count)
     return usable

@@ -129,7 +129,7 @@ def _contract_from_json(text: str) -> SourceContract:
         identifiers=tuple(
             IdentifierColumn(column=i["column"], role=i["role"], order=i.get("order"),
                              format=i.get("format"), codes=dict(i.get("codes") or {}),
-                             required=bool(i.get("required")))
+                             required=bool(i.get("required")), name=i.get("name"))
             for i in data["identifiers"]
         ),
         title=data.get("title", ""),

@@ -17,13 +17,17 @@ Comparisons (first matching level wins; every level's m and u are estimated, nev
 - **address** (when the sources hold addresses): exact (term-frequency adjusted) /
   Jaro-Winkler >= 0.9 (a typing slip) / at least three words in common / at least two / other.
 - **sex**: same / other.
+- **each shared identifier** (``shared_ni_number``: a National Insurance number, a PNC id, any
+  identifier two sources both hold): exact / one character different / two characters
+  different (two digits transposed) / other; its u probabilities are measured on pairs of
+  different people (:func:`~.training.purify_shared_u`).
 
 Blocking for prediction is the union of several rules, each strict enough to stay small but
 failing on different errors, so a true pair is lost only when every rule fails
 (:data:`PREDICTION_RULES`): date of birth with the initial, the surname's sound or the postcode
 district (names changed or mistyped); the surname's sound and initial with the year or with the
 day and month (a mistyped or transposed date); the postcode with the initial, the sector with
-the forename (no usable date of birth). Training: u by random sampling, then m by EM over two blocking rules
+the forename (no usable date of birth); and each shared identifier alone. Training: u by random sampling, then m by EM over two blocking rules
 that each leave the other's comparisons free (date of birth; forename and surname).
 """
 
@@ -40,6 +44,7 @@ from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.dialects import SplinkDialect
 
+from fivesafes.linkage.features import SHARED_PREFIX
 from fivesafes.sql import quote
 
 __all__ = [
@@ -100,9 +105,15 @@ _GROUP_COLUMNS = {
 }
 
 
+def is_shared(group: str) -> bool:
+    """True for the kind of evidence of a shared identifier (its feature column's name)."""
+    return group.startswith(SHARED_PREFIX)
+
+
 def available_columns(groups: Iterable[str]) -> set[str]:
     """Feature columns available given the usable kinds of evidence."""
-    return {column for group in groups for column in _GROUP_COLUMNS[group]}
+    return {column for group in groups
+            for column in ((group,) if is_shared(group) else _GROUP_COLUMNS[group])}
 
 
 class ArrayOverlapLevel(ComparisonLevelCreator):
@@ -227,6 +238,20 @@ def _address() -> ComparisonCreator:
                                comparison_description="Address")
 
 
+def _shared(column: str) -> ComparisonCreator:
+    name = column.removeprefix(SHARED_PREFIX)
+    levels = [
+        cll.NullLevel(column),
+        cll.ExactMatchLevel(column),
+        cll.LevenshteinLevel(column, 1).configure(label_for_charts="One character different"),
+        cll.LevenshteinLevel(column, 2).configure(
+            label_for_charts="Two characters different (or two swapped)"),
+        cll.ElseLevel(),
+    ]
+    return cl.CustomComparison(levels, output_column_name=column,
+                               comparison_description=f"Shared identifier {name}")
+
+
 def _sex() -> ComparisonCreator:
     levels = [cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), cll.ElseLevel()]
     return cl.CustomComparison(levels, output_column_name="sex", comparison_description="Sex")
@@ -246,6 +271,7 @@ def comparisons(groups: Iterable[str]) -> list[ComparisonCreator]:
         built.append(_postcode())
     if "address" in usable:
         built.append(_address())
+    built += [_shared(group) for group in sorted(g for g in usable if is_shared(g))]
     if "sex" in usable:
         built.append(_sex())
     return built
@@ -257,8 +283,12 @@ def _rules(candidates: Iterable[tuple[str, tuple[str, ...]]], columns: set[str]
 
 
 def prediction_rules(groups: Iterable[str]) -> list[tuple[str, BlockingRuleCreator]]:
-    """The prediction blocking rules the available columns allow, by name."""
-    return _rules(PREDICTION_RULES, available_columns(groups))
+    """The prediction blocking rules the available columns allow, by name, then one rule for
+    each shared identifier."""
+    groups = list(groups)
+    shared = [(g, (g,)) for g in sorted(g for g in groups if is_shared(g))]
+    return _rules(PREDICTION_RULES, available_columns(groups)) + _rules(
+        shared, available_columns(groups))
 
 
 @dataclass(frozen=True)
@@ -288,8 +318,9 @@ def rule_columns(name: str) -> tuple[str, ...]:
 def plan_model(groups: Iterable[str], affordable: Iterable[str] = ()) -> ModelPlan:
     """The model for the usable kinds of evidence ``groups`` (see the module docstring), with
     the looser rules named in ``affordable`` added to the prediction rules."""
+    groups = list(groups)
     usable = tuple(g for g in ("forename", "surname", "dob", "postcode", "address", "sex")
-                   if g in groups)
+                   if g in groups) + tuple(sorted(g for g in groups if is_shared(g)))
     columns = available_columns(usable)
     predict = prediction_rules(usable)
     extra = set(affordable)

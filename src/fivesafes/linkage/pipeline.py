@@ -23,9 +23,9 @@ import duckdb
 import pyarrow as pa
 
 from fivesafes.linkage.engines import Engine, open_engine
-from fivesafes.linkage.features import FEATURE_GROUPS, build_features, usable_groups
+from fivesafes.linkage.features import FEATURE_GROUPS, SHARED_PREFIX, build_features, usable_groups
 from fivesafes.linkage.inputs import IdentifierTable
-from fivesafes.linkage.model import ModelPlan, loose_rules, plan_model, rule_columns
+from fivesafes.linkage.model import ModelPlan, is_shared, loose_rules, plan_model, rule_columns
 from fivesafes.linkage.options import LinkageError, LinkOptions
 from fivesafes.linkage.pairs import pairs_table
 from fivesafes.linkage.specs import spec_for
@@ -61,6 +61,8 @@ class LinkOutcome:
     split: SplitResult | None
     clusters_before_split: int
     notes: list[str] = field(default_factory=list)
+    #: per shared identifier: how the scored pairs compared on it (see :func:`shared_evidence`)
+    shared: dict[str, dict[str, int]] = field(default_factory=dict)
     con: duckdb.DuckDBPyConnection | None = None
 
     def summary(self) -> dict[str, Any]:
@@ -75,6 +77,7 @@ class LinkOutcome:
             "prediction_blocking_rules": [name for name, _ in self.prediction_rules],
             "pairs_kept": self.pairs_kept,
             "split": None if self.split is None else self.split.__dict__,
+            "shared_identifiers": self.shared,
             "seconds": {k: round(v, 2) for k, v in self.timings.items()},
             "notes": self.notes,
         }
@@ -305,12 +308,33 @@ def _outcome(con: duckdb.DuckDBPyConnection, options: LinkOptions, plan: ModelPl
     count = con.sql("SELECT count(DISTINCT cluster_id) FROM clusters").fetchall()[0][0]
     kept = con.sql("SELECT count(*) FROM pairs").fetchall()[0][0]
     rules = [(name, tuple(_rule_columns(name, plan))) for name, _ in plan.prediction_rules]
+    shared = {group.removeprefix(SHARED_PREFIX): shared_evidence(con, group, options.threshold)
+              for group in plan.groups if is_shared(group)}
     return LinkOutcome(
         clusters=clusters, model=model, threshold=options.threshold, engine=engine,
         groups=groups, records=records, clusters_count=int(count), timings=timings,
         prediction_rules=rules, pairs_kept=int(kept), split=split,
-        clusters_before_split=int(before), notes=notes,
+        clusters_before_split=int(before), notes=notes, shared=shared,
     )
+
+
+def shared_evidence(con: duckdb.DuckDBPyConnection, group: str, threshold: float
+                    ) -> dict[str, int]:
+    """How the scored pairs compared on one shared identifier: linked pairs whose values agree,
+    nearly agree (one or two characters) or differ, and pairs that agree but were not linked."""
+    gamma = quote(f"gamma_{group}")  # levels: 3 exact, 2 and 1 near, 0 different, -1 missing
+    columns = [row[0] for row in con.sql("DESCRIBE pairs").fetchall()]
+    if f"gamma_{group}" not in columns:
+        return {}
+    row = con.sql(f"""SELECT
+        count(*) FILTER (WHERE {gamma} = 3 AND match_probability >= $1),
+        count(*) FILTER (WHERE {gamma} IN (1, 2) AND match_probability >= $1),
+        count(*) FILTER (WHERE {gamma} = 0 AND match_probability >= $1),
+        count(*) FILTER (WHERE {gamma} = 3 AND match_probability < $1)
+        FROM pairs""", params=[threshold]).fetchall()[0]  # noqa: S608 - quoted name
+    keys = ("linked_pairs_agreeing", "linked_pairs_nearly_agreeing", "linked_pairs_differing",
+            "pairs_agreeing_not_linked")
+    return {key: int(value) for key, value in zip(keys, row, strict=True)}
 
 
 def _rule_columns(name: str, plan: ModelPlan) -> list[str]:

@@ -224,6 +224,19 @@ def render(data: ReportData, summary: dict[str, Any], title: str, *,
                      "every pair of members compared; a cluster whose members contradict each "
                      "other was rebuilt without joining contradicting groups.</p>" + _table(
                          ["figure", "value"], [[k.replace("_", " "), v] for k, v in split.items()]))
+    shared = {name: seen for name, seen in (summary.get("shared_identifiers") or {}).items()
+              if seen}
+    if shared:
+        parts.append(
+            "<h2>Shared identifiers</h2><p>How the scored pairs compared on each identifier the "
+            "sources share. Linked pairs whose identifiers differ, and pairs that agree on one "
+            "but were not linked, are worth a clerical look: a mistyped or borrowed number, or "
+            "other identifiers that disagree.</p>" + _table(
+                ["identifier", "linked, agree", "linked, one or two characters differ",
+                 "linked, differ", "agree, not linked"],
+                [[name, seen["linked_pairs_agreeing"], seen["linked_pairs_nearly_agreeing"],
+                  seen["linked_pairs_differing"], seen["pairs_agreeing_not_linked"]]
+                 for name, seen in shared.items()]))
     for note in summary.get("notes", []):
         parts.append(f"<p class='warn'>{escape(note)}</p>")
     parts.append("<h2>Match-weight distribution</h2>" + bar_chart(

@@ -5,7 +5,8 @@ writes: ``record_key``, ``record_id`` and every identifier column by its source 
 identifier column that is also the record id is read as ``record_id``). :func:`spec_for` turns a
 contract's identifier roles into a :class:`~fivesafes.linkage.standardise.StandardiseSpec` for
 that table. Roles that standardisation holds once (forename, surname, date of birth, ...) may be
-declared once per source; ``address`` and ``operational_id`` may name several columns.
+declared once per source; ``address`` and ``operational_id`` may name several columns, and
+``shared_identifier`` one column per identifier name (``ni_number``, ``pnc_id``).
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def spec_for(contract: SourceContract) -> StandardiseSpec:
             postcode=column("postcode"),
             address=columns("address"),
             operational_ids=columns("operational_id"),
+            shared_ids=tuple((c.name or "", _table_column(contract, c))
+                             for c in contract.identifier("shared_identifier")),
         )
     except ContractError as error:
         raise ContractError(f"{_where(contract)}: {error}") from None

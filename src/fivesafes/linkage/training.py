@@ -23,7 +23,7 @@ from splink import Linker, block_on
 from splink.internals.exceptions import SplinkException
 
 from fivesafes.linkage.engines import Engine
-from fivesafes.linkage.model import ModelPlan, available_columns
+from fivesafes.linkage.model import ModelPlan, available_columns, is_shared
 from fivesafes.linkage.pairs import pairs_table
 from fivesafes.linkage.split import Scorer
 
@@ -71,7 +71,42 @@ def train(linker: Linker, plan: ModelPlan, options: LinkOptions, records: int) -
             notes.append(f"prior match probability from EM ({_prior(linker):.3g}) capped at "
                          f"{cap:.3g}")
             linker._settings_obj._probability_two_random_records_match = cap
+    notes += purify_shared_u(linker, min(options.u_max_pairs, max(pairs, 1)))
     settle(linker)
+    return notes
+
+
+def purify_shared_u(linker: Linker, sampled: float) -> list[str]:
+    """Take the true matches out of a shared identifier's u probabilities.
+
+    u is measured on random pairs, and a random pair is a match with the prior probability
+    lambda, so what was measured is ``lambda * m + (1 - lambda) * u``. For names or dates of
+    birth the matches' share is small next to how often different people agree by chance, but
+    two different people almost never share an identifier: nearly every random pair that does is
+    a match, and the measured u says more about how many records each person has than about
+    chance agreement. So each agreement level's u becomes ``(measured - lambda * m) / (1 -
+    lambda)``, and never less than one pair in the random sample (the smallest rate the sample
+    could have seen). Term frequencies are not applied to shared identifiers for the same reason
+    (a value's frequency counts one person's records); values so common they are placeholders are
+    dropped before linking (:data:`~fivesafes.linkage.features.MAX_SHARED_RECORDS`)."""
+    settings = linker._settings_obj
+    prior = _prior(linker)
+    floor = 1.0 / max(sampled, 1.0)
+    notes = []
+    for comparison in settings.comparisons:
+        if not is_shared(comparison.output_column_name):
+            continue
+        for level in comparison.comparison_levels:
+            if level.is_null_level or level._is_else_level:
+                continue
+            m, u = level._m_probability, level._u_probability
+            if not isinstance(m, float) or not isinstance(u, float):
+                continue
+            purified = max((u - prior * m) / (1.0 - prior), floor)
+            if purified < u:
+                level._u_probability = purified
+        notes.append(f"{comparison.output_column_name}: u probabilities of agreement measured "
+                     "on pairs of different people (true matches taken out of the random sample)")
     return notes
 
 

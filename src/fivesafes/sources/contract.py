@@ -22,7 +22,7 @@ from fivesafes.errors import ContractError
 
 IdentifierRole = Literal[
     "forename", "middle_names", "surname", "full_name", "date_of_birth", "sex", "postcode",
-    "address", "operational_id",
+    "address", "operational_id", "shared_identifier",
 ]
 IDENTIFIER_ROLES: tuple[str, ...] = IdentifierRole.__args__  # type: ignore[attr-defined]
 AttributeType = Literal["string", "integer", "decimal", "date", "boolean"]
@@ -47,11 +47,15 @@ DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 RESERVED_COLUMNS = ("record_key", "record_id", "person_id")
 C = TypeVar("C", "IdentifierColumn", "AttributeColumn")
 SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+#: The name of a shared identifier (``ni_number``, ``pnc_id``): sources whose columns carry the
+#: same name hold the same identifier, compared as linkage evidence.
+SHARED_IDENTIFIER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 _SOURCE_KEYS = {"name", "title", "owner", "description", "jurisdictions", "systems", "record_id",
                 "file", "identifier", "attribute"}
 _FILE_KEYS = {"path", "format", "delimiter", "encoding"}
-_IDENTIFIER_KEYS = {"column", "role", "order", "format", "codes", "required", "description"}
+_IDENTIFIER_KEYS = {"column", "role", "order", "format", "codes", "required", "description",
+                    "name"}
 _ATTRIBUTE_KEYS = {"column", "type", "format", "values", "sensitivity", "description", "required"}
 
 
@@ -72,6 +76,7 @@ class IdentifierColumn:
     codes: dict[str, str] = field(default_factory=dict)  # sex only: source code -> SEX_VALUES
     required: bool = False
     description: str = ""
+    name: str | None = None  # shared_identifier only: which identifier, e.g. ni_number
 
 
 @dataclass(frozen=True)
@@ -234,7 +239,9 @@ def _parse_identifier(p: _Problems, where: str, raw: dict[str, Any]) -> Identifi
     order = raw.get("order")
     fmt = raw.get("format")
     codes = raw.get("codes", {})
-    for key, applies in (("order", "full_name"), ("format", "date_of_birth"), ("codes", "sex")):
+    name = raw.get("name")
+    for key, applies in (("order", "full_name"), ("format", "date_of_birth"), ("codes", "sex"),
+                         ("name", "shared_identifier")):
         if key in raw and role != applies:
             p.add(where, f"'{key}' only applies to role '{applies}'")
     if role == "full_name":
@@ -256,6 +263,12 @@ def _parse_identifier(p: _Problems, where: str, raw: dict[str, Any]) -> Identifi
         for code, meaning in codes.items():
             if meaning not in SEX_VALUES:
                 p.add(where, f"code {code!r} maps to {meaning!r}; use male, female or unknown")
+    if role == "shared_identifier" and (
+            not isinstance(name, str) or not SHARED_IDENTIFIER_NAME.match(name)):
+        p.add(where, "a shared_identifier needs name = \"...\" saying which identifier it is, "
+                     "in lower-case letters, digits and underscores (e.g. name = \"ni_number\" "
+                     "or \"pnc_id\"); sources are compared on columns of the same name")
+        return None
     if not column or not role:
         return None
     return IdentifierColumn(
@@ -264,6 +277,7 @@ def _parse_identifier(p: _Problems, where: str, raw: dict[str, Any]) -> Identifi
         format=fmt if role == "date_of_birth" else None,
         codes={str(k): str(v) for k, v in codes.items()} if role == "sex" else {},
         required=required, description=description,
+        name=name if role == "shared_identifier" else None,
     )
 
 
@@ -357,6 +371,10 @@ def _parse_source(p: _Problems, index: int, raw: Any, base: Path, path: Path
         if col in RESERVED_COLUMNS and not (col == "record_id" and col == record_id):
             p.add(where, f"column name {col!r} is reserved by fivesafes; rename the column in "
                          "the extract")
+    shared = [c.name for c in identifiers if c.role == "shared_identifier"]
+    for twice in sorted({n for n in shared if shared.count(n) > 1}):  # type: ignore[type-var]
+        p.add(where, f"shared identifier {twice!r} is declared on more than one column; "
+                     "declare the column that holds it once")
     if record_id and record_id in {a.column for a in attributes}:
         p.add(where, f"the record id column {record_id!r} cannot also be an attribute")
     title, description = _text(p, where, raw, "title"), _text(p, where, raw, "description")

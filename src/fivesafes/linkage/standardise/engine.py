@@ -100,7 +100,8 @@ def _source_stage_sql(
             {_raw(spec.sex)} AS r_sex,
             {_raw(spec.postcode)} AS r_postcode,
             {address} AS r_address,
-            {q.operational_ids_sql(_raw(column) for column in spec.operational_ids)} AS ids
+            {q.operational_ids_sql(_raw(column) for column in spec.operational_ids)} AS ids,
+            {q.shared_ids_sql(((n, _raw(c)) for n, c in spec.shared_ids), params)} AS shared
         FROM {q.quote_table(table)}"""  # noqa: S608 - identifiers quoted, values bound
     sex_code = q.sex_code_sql("r_sex", spec.codes, params)
     order = spec.full_name_order
@@ -162,7 +163,8 @@ def _source_stage_sql(
         postcode_flag,
         CASE WHEN postcode_flag = 'invalid' THEN nullif(pc_compact, '') END AS postal_code,
         {q.expand_tokens_sql("addr_words")} AS address_tokens,
-        ids AS operational_ids
+        ids AS operational_ids,
+        shared AS shared_ids
     FROM s6"""  # noqa: S608 - identifiers quoted, values bound
 
 

@@ -34,6 +34,8 @@ Columns of the standardised table (:data:`OUTPUT_COLUMNS`), one row per source r
                                       of another country, ``4223``, or a mistyped one)
 ``address_tokens``         VARCHAR[]  address words without postcodes, abbreviations expanded
 ``operational_ids``        VARCHAR[]  operational ids, letters and digits only, upper case
+``shared_ids``             MAP        shared identifier name -> its value, cleaned as an
+                                      operational id (``ni_number`` -> ``QQ123456C``)
 =========================  =========  =====================================================
 
 Empty lists are NULL. A record's ``postcode_flag`` is ``invalid`` only when its postcode column
@@ -93,6 +95,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "postal_code",
     "address_tokens",
     "operational_ids",
+    "shared_ids",
 )
 
 _NOT_ALNUM = re.compile("[^A-Za-z0-9]")
@@ -155,6 +158,8 @@ def standardise_record(
     geography = postcode_parts(postcode)
     ids = [clean_operational_id(_text(row, column)) for column in spec.operational_ids]
     kept_ids = [value for value in ids if value is not None]
+    shared = {name: value for name, column in spec.shared_ids  # type: ignore[misc]
+              if (value := clean_operational_id(_text(row, column))) is not None}
     return {
         "record_key": row.get(spec.record_key),
         "source": spec.source,
@@ -182,4 +187,5 @@ def standardise_record(
                         if postcode_flag == "invalid" else None),
         "address_tokens": address_tokens(address),
         "operational_ids": kept_ids or None,
+        "shared_ids": shared or None,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -10,6 +11,9 @@ from fivesafes.linkage.standardise.dates import DobFormat, compile_dob_format
 from fivesafes.linkage.standardise.names import NAME_ORDERS, NameOrder
 from fivesafes.linkage.standardise.sex import SEX_VALUES
 
+#: A shared identifier's name (it becomes part of a feature column's name).
+SHARED_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
 
 @dataclass(frozen=True)
 class StandardiseSpec:
@@ -17,7 +21,8 @@ class StandardiseSpec:
 
     Column names are the source table's column names (any characters; they are always quoted).
     ``address`` and ``operational_ids`` may name several columns: address columns are joined with
-    ``", "`` in the given order; operational ids are kept as a list. ``sex_codes`` may be given as
+    ``", "`` in the given order; operational ids are kept as a list. ``shared_ids`` maps the name
+    of each shared identifier (``ni_number``) to the column holding it (stored as sorted pairs). ``sex_codes`` may be given as
     a mapping; it is stored as sorted ``(code, value)`` pairs so the spec stays hashable.
     ``date_of_birth_format`` is ignored when the column is already a DATE or TIMESTAMP.
     Bad combinations raise :class:`~fivesafes.errors.ContractError` naming the source.
@@ -37,6 +42,7 @@ class StandardiseSpec:
     postcode: str | None = None
     address: tuple[str, ...] | str = ()
     operational_ids: tuple[str, ...] | str = ()
+    shared_ids: tuple[tuple[str, str], ...] | Mapping[str, str] = ()
     dob_format: DobFormat = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -56,6 +62,7 @@ class StandardiseSpec:
         object.__setattr__(self, "sex_codes", _codes(where, self.sex_codes))
         object.__setattr__(self, "address", _columns(self.address))
         object.__setattr__(self, "operational_ids", _columns(self.operational_ids))
+        object.__setattr__(self, "shared_ids", _shared(where, self.shared_ids))
         if self.sex is not None and not self.sex_codes:
             raise ContractError(f"{where}: sex column {self.sex!r} needs a code table")
         if not self.identifier_columns:
@@ -74,7 +81,8 @@ class StandardiseSpec:
             self.postcode,
         )
         named = tuple(column for column in single if column is not None)
-        return named + tuple(self.address) + tuple(self.operational_ids)
+        shared = tuple(column for _, column in self.shared_ids)  # type: ignore[misc]
+        return named + tuple(self.address) + tuple(self.operational_ids) + shared
 
     @property
     def codes(self) -> dict[str, str]:
@@ -84,6 +92,19 @@ class StandardiseSpec:
 
 def _columns(value: Iterable[str] | str) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _shared(where: str, ids: tuple[tuple[str, str], ...] | Mapping[str, str]
+            ) -> tuple[tuple[str, str], ...]:
+    pairs = sorted(ids.items()) if isinstance(ids, Mapping) else sorted(ids)
+    names = [name for name, _ in pairs]
+    for name in names:
+        if not SHARED_NAME.match(name):
+            raise ContractError(f"{where}: shared identifier name {name!r} must be lower-case "
+                                "letters, digits and underscores, starting with a letter")
+    if len(set(names)) != len(names):
+        raise ContractError(f"{where}: a shared identifier is named twice among {names}")
+    return tuple(pairs)
 
 
 def _codes(

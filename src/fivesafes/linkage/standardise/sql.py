@@ -424,3 +424,15 @@ def operational_ids_sql(values: Iterable[str]) -> str:
         return "CAST(NULL AS VARCHAR[])"
     kept = f"list_filter([{items}], lambda v: v IS NOT NULL)"
     return f"CASE WHEN len({kept}) > 0 THEN {kept} END"
+
+
+def shared_ids_sql(named: Iterable[tuple[str, str]], params: Params) -> str:
+    """Cleaned shared identifiers (as operational ids are cleaned) as a map from each
+    identifier's name to its value, without NULLs; NULL when none. ``named`` pairs each name
+    with the SQL of its raw value."""
+    entries = ", ".join(f"{{'k': CAST({params(name)} AS VARCHAR), 'v': {operational_id_sql(value)}}}"
+                        for name, value in named)
+    if not entries:
+        return "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
+    kept = f"list_filter([{entries}], lambda e: e.v IS NOT NULL)"
+    return f"CASE WHEN len({kept}) > 0 THEN map_from_entries({kept}) END"
