@@ -14,7 +14,9 @@ Sets:
   tests/linkage/data/). ``febrl4``: FEBRL 4, two files linked. **Never tune on them.**
 
 For each set it prints records, persons, clusters found, pairwise and B-cubed precision, recall
-and F1, and the wall time of ``link_files``; on the synthetic sets also the false-link pairs by
+and F1, the wall time of ``link_files``, the clusters holding two or more people (and how many of
+them hold a record with no date of birth, a possible bridge); on the synthetic sets also the
+false-link pairs by
 how the two people are related in the generator's truth (relations.csv): twin, junior/senior,
 household, common name, same surname and date of birth, or other. ``--baseline`` also runs the
 plain Splink set-up of bench_link.py on each set. Nothing here changes a linkage setting: it is the
@@ -39,7 +41,9 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fivesafes.linkage.evaluate import bcubed_scores, pairwise_scores
+from fivesafes.linkage.inputs import read_extracts
 from fivesafes.linkage.runs import link_files
+from fivesafes.sources.contract import load_all
 from fivesafes.synth import generate, rates
 
 CONTRACTS = Path(__file__).parent.parent / "tests" / "linkage" / "data"
@@ -122,6 +126,33 @@ def false_links_by_relation(con: duckdb.DuckDBPyConnection, relations: Path) -> 
     return out
 
 
+def over_merged(con: duckdb.DuckDBPyConnection, contracts: list[Path]) -> dict[str, int]:
+    """Clusters holding two or more people, and how many of them hold a record with no date of
+    birth (a possible bridge: it can link to both people)."""
+    rows: list[tuple[str, str]] = []
+    for table in read_extracts(load_all(contracts)):
+        contract = table.contract
+        columns = [c.column for c in contract.identifier("date_of_birth")]
+        ids = table.table.column(contract.record_id).to_pylist()
+        if not columns:
+            rows.extend((contract.name, str(r)) for r in ids)
+            continue
+        values = zip(*(table.table.column(c).to_pylist() for c in columns), strict=True)
+        rows.extend((contract.name, str(r)) for r, v in zip(ids, values, strict=True)
+                    if not any(x is not None and str(x).strip() for x in v))
+    con.execute("CREATE OR REPLACE TABLE no_dob (source VARCHAR, record_id VARCHAR)")
+    if rows:
+        con.executemany("INSERT INTO no_dob VALUES (?, ?)", rows)
+    merged, bridged = con.sql("""
+        WITH m AS (SELECT cluster_id FROM labelled GROUP BY cluster_id
+                   HAVING count(DISTINCT true_id) > 1)
+        SELECT (SELECT count(*) FROM m),
+               (SELECT count(DISTINCT l.cluster_id) FROM labelled AS l
+                JOIN m USING (cluster_id) JOIN no_dob AS n USING (source, record_id))
+    """).fetchall()[0]
+    return {"clusters": int(merged), "with_a_record_without_dob": int(bridged)}
+
+
 def measure(prepared: Prepared, out: Path) -> dict[str, object]:
     started = time.perf_counter()
     result = link_files(prepared.contracts, out, truth=prepared.folder / "truth.csv")
@@ -129,7 +160,7 @@ def measure(prepared: Prepared, out: Path) -> dict[str, object]:
     con = duckdb.connect()
     con.execute("SET threads = 2")
     con.execute("""CREATE TABLE labelled AS
-        SELECT c.cluster_id, t.true_id FROM read_parquet($1) AS c
+        SELECT c.source, c.record_id, c.cluster_id, t.true_id FROM read_parquet($1) AS c
         JOIN read_csv($2, all_varchar = true, header = true) AS t
           ON t.source = c.source AND t.record_id = c.record_id""",
                 [str(out / "clusters.parquet"), str(prepared.folder / "truth.csv")])
@@ -149,6 +180,7 @@ def measure(prepared: Prepared, out: Path) -> dict[str, object]:
         "bcubed": bcubed.as_dict(),
         "wall": round(wall, 1),
         "split_clusters": result.summary.get("split", {}).get("split_clusters"),
+        "over_merged": over_merged(con, prepared.contracts),
     }
     if prepared.relations is not None:
         figures["false_links"] = false_links_by_relation(con, prepared.relations)
@@ -175,6 +207,13 @@ def print_table(results: list[dict[str, object]]) -> None:
               f"| {r['persons']:,} | {r['clusters']:,} | {p['precision']:.4f} "
               f"| {p['recall']:.4f} | {p['f1']:.4f} | {b['precision']:.4f} | {b['recall']:.4f} "
               f"| {b['f1']:.4f} | {r['wall']:.0f} |")
+    print()
+    print("| set | clusters with two or more people | of which hold a record with no date of "
+          "birth |")
+    print("| --- | ---: | ---: |")
+    for r in results:
+        m = r["over_merged"]
+        print(f"| {r['set']} | {m['clusters']:,} | {m['with_a_record_without_dob']:,} |")
     with_links = [r for r in results if "false_links" in r]
     if with_links:
         kinds = (*RELATION_ORDER, "other")
