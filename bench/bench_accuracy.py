@@ -133,7 +133,7 @@ def over_merged(con: duckdb.DuckDBPyConnection, contracts: list[Path]) -> dict[s
     for table in read_extracts(load_all(contracts)):
         contract = table.contract
         columns = [c.column for c in contract.identifier("date_of_birth")]
-        ids = table.table.column(contract.record_id).to_pylist()
+        ids = table.table.column("record_id").to_pylist()
         if not columns:
             rows.extend((contract.name, str(r)) for r in ids)
             continue
