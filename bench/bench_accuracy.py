@@ -18,7 +18,8 @@ and F1, the wall time of ``link_files``, the clusters holding two or more people
 them hold a record with no date of birth, a possible bridge); on the synthetic sets also the
 false-link pairs by
 how the two people are related in the generator's truth (relations.csv): twin, junior/senior,
-household, common name, same surname and date of birth, or other. ``--baseline`` also runs the
+household, common name, same surname and date of birth, or other; and the missed pairs by the
+closest relation their person has to anyone. ``--baseline`` also runs the
 plain Splink set-up of bench_link.py on each set. Nothing here changes a linkage setting: it is the
 measuring stick, not the thing measured. Copy the table into bench/RESULTS.md.
 """
@@ -126,6 +127,26 @@ def false_links_by_relation(con: duckdb.DuckDBPyConnection, relations: Path) -> 
     return out
 
 
+def missed_links_by_relation(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """True pairs of records left in different clusters, by the closest relation their person has
+    to anyone (``none`` for people in no group); needs the ``relations`` table."""
+    cases = " ".join(f"WHEN '{kind}' THEN {k}" for k, kind in enumerate(RELATION_ORDER))
+    rows = con.sql(f"""
+        WITH cells AS (SELECT cluster_id, true_id, count(*) AS n FROM labelled
+                       GROUP BY cluster_id, true_id),
+             person AS (SELECT true_id, (sum(n) * sum(n) - sum(n * n)) // 2 AS missed
+                        FROM cells GROUP BY true_id),
+             closest AS (SELECT true_id, min(CASE kind {cases} END) AS rank FROM relations
+                         GROUP BY true_id)
+        SELECT coalesce(c.rank, -1) AS rank, sum(p.missed) FROM person AS p
+        LEFT JOIN closest AS c USING (true_id) GROUP BY rank ORDER BY rank
+    """).fetchall()  # noqa: S608 - fixed names
+    out = {kind: 0 for kind in (*RELATION_ORDER, "none")}
+    out.update({("none" if rank < 0 else RELATION_ORDER[rank]): int(missed)
+                for rank, missed in rows})
+    return out
+
+
 def over_merged(con: duckdb.DuckDBPyConnection, contracts: list[Path]) -> dict[str, int]:
     """Clusters holding two or more people, and how many of them hold a record with no date of
     birth (a possible bridge: it can link to both people)."""
@@ -184,6 +205,7 @@ def measure(prepared: Prepared, out: Path) -> dict[str, object]:
     }
     if prepared.relations is not None:
         figures["false_links"] = false_links_by_relation(con, prepared.relations)
+        figures["missed_links"] = missed_links_by_relation(con)
     return figures
 
 
@@ -227,6 +249,18 @@ def print_table(results: list[dict[str, object]]) -> None:
             links = r["false_links"]
             print(f"| {r['set']} | " + " | ".join(f"{links[k]:,}" for k in kinds)
                   + f" | {sum(links.values()):,} |")
+    if with_links:
+        kinds = (*RELATION_ORDER, "none")
+        print()
+        print("Missed pairs (true pairs of records in different clusters) by the closest relation "
+              "their person has to anyone:")
+        print()
+        print("| set | " + " | ".join(kinds) + " | total |")
+        print("| --- |" + " ---: |" * (len(kinds) + 1))
+        for r in with_links:
+            missed = r["missed_links"]
+            print(f"| {r['set']} | " + " | ".join(f"{missed[k]:,}" for k in kinds)
+                  + f" | {sum(missed.values()):,} |")
     plain = [r for r in results if "baseline" in r]
     if plain:
         print()

@@ -137,3 +137,16 @@ def test_ocr_and_sound_spellings() -> None:
     assert sound_spelling("Phillips") == "Philips"
     assert sound_spelling("JACKSON") == "JAKSON"
     assert sound_spelling("Li") == "Li"
+
+
+def test_the_synth_command_writes_the_heldback_variant(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from fivesafes.cli import main
+
+    done = CliRunner().invoke(main, ["synth", "--people", "60", "--out", str(tmp_path / "h"),
+                                     "--variant", "heldback"])
+    assert done.exit_code == 0, done.output
+    direct = generate(people=60, out=tmp_path / "d", variant="heldback")
+    assert (tmp_path / "h" / "truth.csv").read_bytes() == direct.paths.truth.read_bytes()
+    assert (tmp_path / "h" / "relations.csv").is_file()
