@@ -49,6 +49,7 @@ from fivesafes.synth import generate, rates
 
 CONTRACTS = Path(__file__).parent.parent / "tests" / "linkage" / "data"
 SETS = ("synthetic", "heldback", "febrl1", "febrl2", "febrl3", "febrl4")
+EXTRA_SETS = ("noconfusers",)  # run only when named in --sets
 NEVER_TUNED = {"heldback", "febrl1", "febrl2", "febrl3", "febrl4"}
 #: How two wrongly linked people are related, most specific first (see synth/confusers.py).
 RELATION_ORDER = ("twin", "junior_senior", "household", "common_name", "same_surname_dob")
@@ -72,9 +73,11 @@ def febrl_file(name: str) -> Path:
     return Path(dist.locate_file(found))
 
 
-def prepare_synth(work: Path, name: str, people: int, variant: str, seed: int) -> Prepared:
+def prepare_synth(work: Path, name: str, people: int, variant: str, seed: int,
+                  confusers: rates.Confusers | None = None) -> Prepared:
     folder = work / name
-    summary = generate(people=people, out=folder, seed=seed, variant=variant)
+    summary = generate(people=people, out=folder, seed=seed, variant=variant,
+                       confusers=confusers)
     print(f"{name}: generated {summary.people:,} people, {summary.total_records:,} records "
           f"(variant {summary.variant}, seed {seed}) in {summary.seconds:.1f} s", flush=True)
     return Prepared(name, folder, summary.paths.relations, seed)
@@ -203,6 +206,11 @@ def measure(prepared: Prepared, out: Path) -> dict[str, object]:
         "split_clusters": result.summary.get("split", {}).get("split_clusters"),
         "over_merged": over_merged(con, prepared.contracts),
     }
+    # The same clusters judged only on the records that have a date of birth: how much of the
+    # shortfall the records without one (unlinkable on a name alone, or bridges) account for.
+    con.execute("CREATE TABLE with_dob AS SELECT * FROM labelled "
+                "ANTI JOIN no_dob USING (source, record_id)")
+    figures["pairwise_records_with_dob"] = pairwise_scores(con, "with_dob", "cluster_id").as_dict()
     if prepared.relations is not None:
         figures["false_links"] = false_links_by_relation(con, prepared.relations)
         figures["missed_links"] = missed_links_by_relation(con)
@@ -231,11 +239,13 @@ def print_table(results: list[dict[str, object]]) -> None:
               f"| {b['f1']:.4f} | {r['wall']:.0f} |")
     print()
     print("| set | clusters with two or more people | of which hold a record with no date of "
-          "birth |")
-    print("| --- | ---: | ---: |")
+          "birth | pairwise P, records with a date of birth | R | F1 |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         m = r["over_merged"]
-        print(f"| {r['set']} | {m['clusters']:,} | {m['with_a_record_without_dob']:,} |")
+        d = r["pairwise_records_with_dob"]
+        print(f"| {r['set']} | {m['clusters']:,} | {m['with_a_record_without_dob']:,} "
+              f"| {d['precision']:.4f} | {d['recall']:.4f} | {d['f1']:.4f} |")
     with_links = [r for r in results if "false_links" in r]
     if with_links:
         kinds = (*RELATION_ORDER, "other")
@@ -281,16 +291,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=rates.DEFAULT.seed)
     parser.add_argument("--heldback-seed", type=int, default=rates.HELDBACK.seed)
     parser.add_argument("--sets", default=",".join(SETS),
-                        help=f"comma-separated, from {', '.join(SETS)}")
+                        help=f"comma-separated, from {', '.join(SETS + EXTRA_SETS)} "
+                             "(noconfusers: the synthetic set with its confusers off, a control)")
     parser.add_argument("--baseline", action="store_true",
                         help="also run the plain Splink set-up of bench_link.py")
     parser.add_argument("--keep", type=Path, default=None, help="keep the data and results here")
     parser.add_argument("--json", type=Path, default=None, help="write every figure as JSON")
     args = parser.parse_args()
     chosen = [s.strip() for s in args.sets.split(",") if s.strip()]
-    unknown = sorted(set(chosen) - set(SETS))
+    unknown = sorted(set(chosen) - set(SETS) - set(EXTRA_SETS))
     if unknown:
-        parser.error(f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(SETS)}")
+        parser.error(f"unknown set(s) {', '.join(unknown)}; choose from "
+                     f"{', '.join(SETS + EXTRA_SETS)}")
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="fivesafes-bench-accuracy-", dir=args.keep))
@@ -299,6 +311,9 @@ def main() -> None:
         for name in chosen:
             if name == "synthetic":
                 prepared = prepare_synth(work, name, args.people, "default", args.seed)
+            elif name == "noconfusers":  # a control: the default set without its confusers
+                prepared = prepare_synth(work, name, args.people, "default", args.seed,
+                                         rates.NO_CONFUSERS)
             elif name == "heldback":
                 prepared = prepare_synth(work, name, args.heldback_people or args.people,
                                          "heldback", args.heldback_seed)
