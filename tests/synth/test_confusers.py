@@ -150,3 +150,6 @@ def test_the_synth_command_writes_the_heldback_variant(tmp_path: Path) -> None:
     direct = generate(people=60, out=tmp_path / "d", variant="heldback")
     assert (tmp_path / "h" / "truth.csv").read_bytes() == direct.paths.truth.read_bytes()
     assert (tmp_path / "h" / "relations.csv").is_file()
+    refused = CliRunner().invoke(main, ["synth", "--people", "6", "--out", str(tmp_path / "x"),
+                                        "--variant", "tuned"])
+    assert refused.exit_code != 0 and "choose one of default, heldback" in refused.output
