@@ -277,16 +277,21 @@ AUDIT_COLUMNS = (
               help="How many synthetic people to create (about 4 records each).")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
               help="New folder for the extracts, contracts and ground truth.")
-@click.option("--seed", type=int, default=1, show_default=True,
-              help="Random seed; the same seed gives byte-identical files.")
+@click.option("--seed", type=int, default=None,
+              help="Random seed (default: the variant's own, 1 for default); the same seed "
+                   "gives byte-identical files.")
+@click.option("--variant", default="default", show_default=True,
+              help="Error model: default, or heldback (a second one for measuring linkage; "
+                   "never tune on it).")
 @user_errors
-def synth(people: int, out: Path, seed: int) -> None:
+def synth(people: int, out: Path, seed: int | None, variant: str) -> None:
     """Write synthetic court, prison and probation extracts with their contracts and truth."""
     from fivesafes.progress import progress_bars
     from fivesafes.synth import generate
 
     with progress_bars(console, show_counts=True) as update:
-        summary = generate(people=people, out=out, seed=seed, on_progress=update)
+        summary = generate(people=people, out=out, seed=seed, on_progress=update,
+                           variant=variant)
     table = Table("source", "records", "extract", "contract")
     for source, count in summary.records_per_source.items():
         table.add_row(source, f"{count:,}", str(summary.paths.extracts[source]),

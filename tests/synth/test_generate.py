@@ -24,7 +24,8 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     generate(people=400, out=tmp_path / "a", seed=11)
     generate(people=400, out=tmp_path / "b", seed=11)
     a, b = _digests(tmp_path / "a"), _digests(tmp_path / "b")
-    assert len(a) == 5 + 5 + 2 + 3  # extracts, contracts, truth + quarantine, reference
+    # extracts, contracts, truth + relations + quarantine, reference
+    assert len(a) == 5 + 5 + 3 + 3
     assert a == b
 
 

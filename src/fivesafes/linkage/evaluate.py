@@ -1,9 +1,12 @@
 """Accuracy against ground truth, used only for the report (never for linking).
 
 Truth is a CSV with ``source``, ``record_id`` and ``true_id``: records with the same ``true_id``
-are the same person. Measures are *pairwise*: a pair of records is a true pair when they share a
-``true_id`` and a predicted pair when they share a cluster (or, across thresholds, when their
-match probability reaches the threshold). Blocking coverage counts the true pairs that no
+are the same person. *Pairwise* measures count pairs of records: a pair is a true pair when they
+share a ``true_id`` and a predicted pair when they share a cluster (or, across thresholds, when
+their match probability reaches the threshold). Large clusters weigh heavily in them (a cluster of
+n records holds n(n-1)/2 pairs), so *B-cubed* measures are given too: each record's precision is
+the share of its cluster that is its person, its recall the share of its person that is in its
+cluster, averaged over records (records that are alone in both score 1). Blocking coverage counts the true pairs that no
 prediction blocking rule can reach (they are never compared; linking them needs a chain of
 other links).
 """
@@ -18,7 +21,8 @@ import duckdb
 from fivesafes.errors import SourceFileError
 from fivesafes.sql import quote
 
-__all__ = ["THRESHOLDS", "Accuracy", "Scores", "evaluate", "load_truth", "pairwise_scores"]
+__all__ = ["THRESHOLDS", "Accuracy", "BCubed", "Scores", "bcubed_scores", "evaluate",
+           "load_truth", "pairwise_scores"]
 
 THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999)
 
@@ -49,16 +53,36 @@ class Scores:
 
 
 @dataclass(frozen=True)
+class BCubed:
+    """B-cubed precision and recall: per record, averaged over ``records`` records."""
+
+    records: int
+    precision: float
+    recall: float
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {"records": self.records, "precision": round(self.precision, 6),
+                "recall": round(self.recall, 6), "f1": round(self.f1, 6)}
+
+
+@dataclass(frozen=True)
 class Accuracy:
     clusters: Scores  # the final clusters
     before_split: Scores | None  # the clusters before over-merge splitting
     by_threshold: list[tuple[float, Scores]]  # scored pairs at or above each threshold
     true_pairs_unblocked: int  # true pairs no blocking rule reaches
     records_without_truth: int
+    bcubed: BCubed | None = None  # of the final clusters
 
     def as_dict(self) -> dict[str, object]:
         return {
             "clusters": self.clusters.as_dict(),
+            "bcubed": self.bcubed.as_dict() if self.bcubed else None,
             "before_split": self.before_split.as_dict() if self.before_split else None,
             "by_threshold": [{"threshold": t, **s.as_dict()} for t, s in self.by_threshold],
             "true_pairs_unblocked": self.true_pairs_unblocked,
@@ -94,6 +118,21 @@ def pairwise_scores(con: duckdb.DuckDBPyConnection, labelled: str, group: str) -
                (SELECT {pairs} FROM (SELECT count(*) AS n FROM {t} GROUP BY {g}, true_id))
     """).fetchall()[0]  # noqa: S608 - quoted names
     return Scores(*(int(v or 0) for v in row))
+
+
+def bcubed_scores(con: duckdb.DuckDBPyConnection, labelled: str, group: str) -> BCubed:
+    """B-cubed scores of grouping ``group`` against ``true_id`` in table ``labelled``."""
+    g, t = quote(group), quote(labelled)
+    row = con.sql(f"""
+        WITH cells AS (SELECT {g} AS g, true_id, count(*) AS n FROM {t} GROUP BY {g}, true_id),
+             sized AS (SELECT n, sum(n) OVER (PARTITION BY g) AS in_group,
+                              sum(n) OVER (PARTITION BY true_id) AS in_truth FROM cells)
+        SELECT sum(n), sum(n * n / in_group), sum(n * n / in_truth) FROM sized
+    """).fetchall()[0]  # noqa: S608 - quoted names
+    records = int(row[0] or 0)
+    if not records:
+        return BCubed(0, 1.0, 1.0)
+    return BCubed(records, float(row[1]) / records, float(row[2]) / records)
 
 
 def _by_threshold(con: duckdb.DuckDBPyConnection, true_total: int) -> list[tuple[float, Scores]]:
@@ -140,4 +179,5 @@ def evaluate(con: duckdb.DuckDBPyConnection, rules: list[tuple[str, tuple[str, .
             JOIN {quote(before_split)} AS b USING (node)""")  # noqa: S608 - quoted
         before = pairwise_scores(con, "_eval_before", "cluster_id")
     thresholds = _by_threshold(con, final.true)
-    return Accuracy(final, before, thresholds, _unblocked(con, rules), int(unmatched))
+    return Accuracy(final, before, thresholds, _unblocked(con, rules), int(unmatched),
+                    bcubed_scores(con, "_eval_nodes", "cluster_id"))

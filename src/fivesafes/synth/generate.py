@@ -16,14 +16,16 @@ import numpy as np
 
 from ..errors import FivesafesError
 from ..progress import ProgressFn
-from . import offences, pathways, places, population
+from . import confusers as confuser_groups
+from . import offences, pathways, places, population, rates
 from .identity import ErrorLog
 from .systems import SYSTEMS
 from .systems.base import WARNING_KINDS, Table, inject_invalid
 from .writer import write_contract, write_csv_rows, write_extract
 
 # Independent random streams, so that a change in one stage does not shift the others.
-_STREAMS = ("population", "careers", *(system.SPEC.name for system in SYSTEMS), "invalid")
+_STREAMS = ("population", "careers", *(system.SPEC.name for system in SYSTEMS), "invalid",
+            "confusers")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class SynthPaths:
     extracts: dict[str, Path]
     contracts: dict[str, Path]
     truth: Path
+    relations: Path  # kind, group, true_id: people easily confused with each other
     expected_quarantine: Path
     reference: dict[str, Path]
 
@@ -48,6 +51,8 @@ class SynthSummary:
     seconds: float
     error_counts: dict[str, int] = field(default_factory=dict)  # records carrying each error
     invalid_rows: dict[str, int] = field(default_factory=dict)  # per source
+    variant: str = rates.DEFAULT.name
+    related_people: dict[str, int] = field(default_factory=dict)  # people in groups, per kind
 
     @property
     def records_per_person(self) -> float:
@@ -66,16 +71,35 @@ def _check(people: int, out: Path, seed: int) -> None:
             raise FivesafesError(f"{out} is not empty; choose a new or empty --out directory")
 
 
+def variant_named(name: str) -> rates.Variant:
+    """The error model called ``name`` (``default`` or ``heldback``)."""
+    try:
+        return rates.VARIANTS[name]
+    except KeyError:
+        raise FivesafesError(f"no synthetic variant {name!r}; choose one of "
+                             f"{', '.join(rates.VARIANTS)}") from None
+
+
 def generate(
     people: int,
     out: Path | str,
-    seed: int = 1,
+    seed: int | None = None,
     on_progress: ProgressFn | None = None,
+    variant: str | rates.Variant = rates.DEFAULT.name,
+    confusers: rates.Confusers | None = None,
 ) -> SynthSummary:
     """Generate extracts for ``people`` synthetic people into ``out`` (which must not exist or be
-    empty). The same ``people`` and ``seed`` always produce byte-identical files."""
+    empty). The same ``people``, ``seed`` and ``variant`` always produce byte-identical files.
+
+    ``variant`` picks the error model (``rates.VARIANTS``): ``default``, or ``heldback``, which
+    the linkage must never be tuned on. ``seed`` defaults to the variant's own seed;
+    ``confusers`` overrides the variant's confuser rates (``rates.NO_CONFUSERS`` turns them off).
+    """
     started = time.perf_counter()
     out = Path(out)
+    model = variant if isinstance(variant, rates.Variant) else variant_named(variant)
+    seed = model.seed if seed is None else seed
+    settings = model.confusers if confusers is None else confusers
     _check(people, out, seed)
     people, seed = int(people), int(seed)
     steps = ["population", "careers"]
@@ -106,6 +130,8 @@ def generate(
 
         log = ErrorLog()
         pop = population.build(rng("population"), people)
+        groups = confuser_groups.relations(pop, confuser_groups.apply(rng("confusers"), pop,
+                                                                      settings))
         progress("population")
         careers = pathways.build(rng("careers"), pop)
         progress("careers")
@@ -115,13 +141,14 @@ def generate(
         invalid_rng = rng("invalid")
         for system in SYSTEMS:
             name = system.SPEC.name
-            table = system.build(pop, careers, rng(name), log)
+            table = system.build(pop, careers, rng(name), log, errors=model.recording)
             inject_invalid(table, invalid_rng, log)
             write_extract(table, work / "extracts" / table.spec.file_name)
             write_contract(table, work / "contracts" / f"{name}.toml")
             tables.append(_slim(table))
             progress(name)
         _write_truth(work, tables, pop)
+        _write_relations(work, groups, pop)
         _write_reference(work)
         progress("truth and reference")
         if out.exists():
@@ -141,6 +168,7 @@ def generate(
             extracts={t.spec.name: out / "extracts" / t.spec.file_name for t in tables},
             contracts={t.spec.name: out / "contracts" / f"{t.spec.name}.toml" for t in tables},
             truth=out / "truth.csv",
+            relations=out / "relations.csv",
             expected_quarantine=out / "expected_quarantine.csv",
             reference={
                 "offences": out / "reference" / "offences.csv",
@@ -151,6 +179,8 @@ def generate(
         seconds=time.perf_counter() - started,
         error_counts=log.by_kind(),
         invalid_rows={t.spec.name: len(t.quarantine) for t in tables},
+        variant=model.name,
+        related_people={kind: int((groups.kind == kind).sum()) for kind in confuser_groups.KINDS},
     )
 
 
@@ -177,6 +207,16 @@ def _write_truth(work: Path, tables: list[Table], pop: population.Population) ->
              "identifier_warning" if row[2] in WARNING_KINDS else "quarantine")
             for row in table.quarantine)
     write_csv_rows(work / "expected_quarantine.csv", quarantine)
+
+
+def _write_relations(work: Path, groups: confuser_groups.Relations,
+                     pop: population.Population) -> None:
+    """People easily confused with each other (for measuring only, like the truth): one row per
+    member of each group, by kind (see ``confusers.KINDS``)."""
+    order = np.lexsort((pop.true_id[groups.person], groups.group))
+    rows = zip(groups.kind[order].tolist(), groups.group[order].tolist(),
+               pop.true_id[groups.person[order]].tolist(), strict=True)
+    write_csv_rows(work / "relations.csv", [("kind", "group", "true_id"), *rows])
 
 
 def _write_reference(work: Path) -> None:

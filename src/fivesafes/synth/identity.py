@@ -16,6 +16,7 @@ from . import dates, names, places, rates
 from .population import FEMALE, MALE, NOT_STATED, UNKNOWN, Population
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+DEFAULT_RECORDING = rates.Recording()
 EPOCH = date(1970, 1, 1)
 
 
@@ -120,30 +121,32 @@ def render(
     log: ErrorLog,
     source: str,
     ethnicity: bool = True,
+    errors: rates.Recording = DEFAULT_RECORDING,
 ) -> Recorded:
     """The identifiers a record made on ``day`` holds for each of ``person`` (and the ethnicity it
-    records, unless ``ethnicity`` is false: then the true group is returned and nothing logged)."""
+    records, unless ``ethnicity`` is false: then the true group is returned and nothing logged),
+    with recording errors at the rates of ``errors``."""
     n = len(person)
-    forename, middle, surname = _names(pop, person, day, rng, log, source, n)
-    dob = _dob(pop, person, rng, log, source, n)
+    forename, middle, surname = _names(pop, person, day, rng, log, source, n, errors)
+    dob = _dob(pop, person, rng, log, source, n, errors)
 
     sex = pop.sex[person].astype(np.int8)
-    wrong = _mask(rng, n, rates.SEX_WRONG_RATE)
+    wrong = _mask(rng, n, errors.sex_wrong)
     sex = np.where(wrong, np.where(sex == MALE, FEMALE, MALE), sex)
-    missing = _mask(rng, n, rates.SEX_MISSING_RATE)
+    missing = _mask(rng, n, errors.sex_missing)
     sex = np.where(missing, UNKNOWN, sex).astype(np.int8)
     log.add(source, "sex_wrong", wrong.sum())
     log.add(source, "sex_missing", missing.sum())
 
     slot = (day >= pop.moves[person, 0]).astype(np.int64) + (day >= pop.moves[person, 1])
-    stale = (slot > 0) & _mask(rng, n, rates.STALE_ADDRESS_RATE)
+    stale = (slot > 0) & _mask(rng, n, errors.stale_address)
     slot = slot - stale
     log.add(source, "stale_address", stale.sum())
     address = pop.address_id[person, slot]
     book = pop.addresses
     postcode = book.postcode[address].copy()
-    missing = _mask(rng, n, rates.POSTCODE_MISSING_RATE)
-    mistyped = np.flatnonzero(~missing & _mask(rng, n, rates.POSTCODE_TYPO_RATE))
+    missing = _mask(rng, n, errors.postcode_missing)
+    mistyped = np.flatnonzero(~missing & _mask(rng, n, errors.postcode_typo))
     where = rng.integers(0, 3, len(mistyped))
     pick = rng.integers(0, 100, len(mistyped))
     for k, i in enumerate(mistyped.tolist()):
@@ -151,6 +154,11 @@ def render(
     postcode[missing] = ""
     log.add(source, "postcode_missing", missing.sum())
     log.add(source, "postcode_typo", len(mistyped))
+    # A sparse record (a quick entry) has neither date of birth nor postcode: it can bridge people.
+    sparse = _mask(rng, n, errors.sparse_record)
+    dob[sparse] = dates.NO_DATE
+    postcode[sparse] = ""
+    log.add(source, "sparse_record", sparse.sum())
 
     group = pop.ethnicity[person].astype(np.int8)
     if ethnicity:
@@ -184,11 +192,12 @@ def _names(
     log: ErrorLog,
     source: str,
     n: int,
+    errors: rates.Recording,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     forename = pop.forename[person].copy()
     middle = pop.middle[person].copy()
     changed = day >= pop.surname_change[person]
-    old_kept = changed & _mask(rng, n, rates.OLD_SURNAME_RATE)
+    old_kept = changed & _mask(rng, n, errors.old_surname)
     surname = np.where(
         changed & ~old_kept, pop.surname_after[person], pop.surname_before[person]
     ).astype(object)
@@ -202,7 +211,7 @@ def _names(
     log.add(source, "alias", alias.sum())
 
     variants = names.variant_map()
-    chosen = np.flatnonzero(_mask(rng, n, rates.NICKNAME_RATE) & ~alias)
+    chosen = np.flatnonzero(_mask(rng, n, errors.nickname) & ~alias)
     pick = rng.random(len(chosen))
     changed_names = 0
     for k, i in enumerate(chosen.tolist()):
@@ -212,9 +221,9 @@ def _names(
             changed_names += 1
     log.add(source, "nickname", changed_names)
 
-    slips = np.flatnonzero(_mask(rng, n, rates.NAME_TYPO_RATE))
+    slips = np.flatnonzero(_mask(rng, n, errors.name_typo))
     field = rng.random(len(slips)) < 0.5
-    op = rng.integers(0, 4, len(slips))
+    op = _typo_ops(rng, len(slips), errors.typo_ops)
     where = rng.random(len(slips))
     letter = rng.integers(0, 26, len(slips))
     for k, i in enumerate(slips.tolist()):
@@ -223,10 +232,80 @@ def _names(
     log.add(source, "forename_typo", int(field.sum()))
     log.add(source, "surname_typo", int(len(slips) - field.sum()))
 
-    swap = _mask(rng, n, rates.NAME_SWAP_RATE)
+    _heldback_names(forename, surname, rng, log, source, n, errors)
+
+    swap = _mask(rng, n, errors.name_swap)
     forename[swap], surname[swap] = surname[swap], forename[swap]
     log.add(source, "name_swap", swap.sum())
     return forename, middle, surname
+
+
+def _typo_ops(rng: np.random.Generator, count: int, shares: tuple[float, ...]) -> np.ndarray:
+    if tuple(shares) == (0.25, 0.25, 0.25, 0.25):
+        return rng.integers(0, 4, count)  # the default model's draw, kept for its byte output
+    p = np.asarray(shares, dtype=float)
+    return rng.choice(4, count, p=p / p.sum())
+
+
+# Look-alike characters an OCR reading confuses.
+OCR_PAIRS = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("O", "0"), ("o", "0"), ("I", "1"),
+             ("l", "1"), ("S", "5"), ("B", "8"), ("e", "c"), ("h", "b"), ("u", "v"), ("E", "F"))
+# Spelling by sound: the first pair found (after the first letter) is replaced.
+SOUND_PAIRS = (("ph", "f"), ("ck", "k"), ("ll", "l"), ("tt", "t"), ("nn", "n"), ("ss", "s"),
+               ("y", "i"), ("ie", "y"), ("ei", "ie"), ("son", "sen"), ("ey", "y"), ("c", "k"))
+
+
+def ocr_slip(text: str, start: float) -> str:
+    """Replace one look-alike sequence, the first found from ``start`` (a share of the way in)."""
+    if not text:
+        return text
+    at = int(start * len(text))
+    for seq, by in OCR_PAIRS:
+        for found in (text.find(seq, at), text.find(seq)):
+            if found >= 0:
+                return text[:found] + by + text[found + len(seq):]
+    return text
+
+
+def sound_spelling(text: str) -> str:
+    """Spell a name as it sounds (one change), keeping upper case or an initial capital."""
+    lower = text.lower()
+    for seq, by in SOUND_PAIRS:
+        found = lower.find(seq, 1)
+        if found >= 0:
+            new = lower[:found] + by + lower[found + len(seq):]
+            return new.upper() if text.isupper() else new[:1].upper() + new[1:]
+    return text
+
+
+def _heldback_names(
+    forename: np.ndarray,
+    surname: np.ndarray,
+    rng: np.random.Generator,
+    log: ErrorLog,
+    source: str,
+    n: int,
+    errors: rates.Recording,
+) -> None:
+    """The error kinds only a held-back model uses (in place; no draws when their rates are 0)."""
+    if errors.ocr:
+        read = np.flatnonzero(_mask(rng, n, errors.ocr))
+        field = rng.random(len(read)) < 0.5
+        start = rng.random(len(read))
+        for k, i in enumerate(read.tolist()):
+            target = forename if field[k] else surname
+            target[i] = ocr_slip(target[i], float(start[k]))
+        log.add(source, "ocr", len(read))
+    if errors.phonetic:
+        spelled = np.flatnonzero(_mask(rng, n, errors.phonetic))
+        for i in spelled.tolist():
+            surname[i] = sound_spelling(surname[i])
+        log.add(source, "phonetic", len(spelled))
+    if errors.initial_only:
+        short = np.flatnonzero(_mask(rng, n, errors.initial_only))
+        for i in short.tolist():
+            forename[i] = forename[i][:1]
+        log.add(source, "initial_only", len(short))
 
 
 def _dob(
@@ -236,36 +315,54 @@ def _dob(
     log: ErrorLog,
     source: str,
     n: int,
+    errors: rates.Recording,
 ) -> np.ndarray:
     dob = pop.dob[person].copy()
     year, month, dom = dates.to_ymd(dob)
     eligible = (dom <= 12) & (dom != month)
-    swap = eligible & _mask(rng, n, rates.DOB_SWAP_RATE)
+    swap = eligible & _mask(rng, n, errors.dob_swap)
     dob[swap] = dates.from_ymd(year[swap], dom[swap], month[swap])
     log.add(source, "dob_day_month_swap", swap.sum())
     log.add(source, "dob_swap_eligible", eligible.sum())
-    slips = np.flatnonzero(~swap & _mask(rng, n, rates.DOB_DIGIT_RATE))
+    slips = np.flatnonzero(~swap & _mask(rng, n, errors.dob_digit))
     position = rng.integers(0, 6, len(slips)).tolist()
     digit = rng.integers(0, 10, len(slips)).tolist()
     latest_year = int(rates.EXTRACT_DATE[:4])
     for k, i in enumerate(slips.tolist()):
         dob[i] = _digit_error(int(dob[i]), position[k], digit[k], latest_year)
     log.add(source, "dob_digit", len(slips))
-    missing = _mask(rng, n, rates.DOB_MISSING_RATE)
+    if errors.dob_year_off:
+        off = np.flatnonzero(_mask(rng, n, errors.dob_year_off))
+        y, m, d = dates.to_ymd(dob[off])
+        step = np.where((rng.random(len(off)) < 0.5) | (y >= latest_year), -1, 1)
+        dob[off] = dates.from_ymd(y + step, m, np.minimum(d, 28))
+        log.add(source, "dob_year_off", len(off))
+    if errors.dob_placeholder:
+        placeholder = np.flatnonzero(_mask(rng, n, errors.dob_placeholder))
+        y = dates.to_ymd(dob[placeholder])[0]
+        dob[placeholder] = dates.from_ymd(y, np.ones_like(y), np.ones_like(y))
+        log.add(source, "dob_placeholder", len(placeholder))
+    missing = _mask(rng, n, errors.dob_missing)
     dob[missing] = dates.NO_DATE
     log.add(source, "dob_missing", missing.sum())
     return dob
 
 
-def vary(values: np.ndarray, rng: np.random.Generator, log: ErrorLog, source: str) -> np.ndarray:
+def vary(
+    values: np.ndarray,
+    rng: np.random.Generator,
+    log: ErrorLog,
+    source: str,
+    errors: rates.Recording = DEFAULT_RECORDING,
+) -> np.ndarray:
     """Case and whitespace variation of a text column (names, addresses)."""
     values = values.copy()
     n = len(values)
-    case = np.flatnonzero(_mask(rng, n, rates.CASE_VARIATION_RATE))
+    case = np.flatnonzero(_mask(rng, n, errors.case_variation))
     upper = rng.random(len(case)) < 0.5
     for k, i in enumerate(case.tolist()):
         values[i] = values[i].upper() if upper[k] else values[i].lower()
-    spaced = np.flatnonzero(_mask(rng, n, rates.EXTRA_SPACE_RATE))
+    spaced = np.flatnonzero(_mask(rng, n, errors.extra_space))
     how = rng.integers(0, 3, len(spaced))
     for k, i in enumerate(spaced.tolist()):
         text = values[i]

@@ -67,6 +67,7 @@ class Population:
     spare_prison_numbers: np.ndarray  # never anyone's own: issued when a person is not recognised
     spare_crns: np.ndarray
     family: family.FamilyPlan
+    free_from: int = 0  # people from this number on have no family-court role (confusers use them)
 
 
 def unique_codes(rng: np.random.Generator, count: int, space: int) -> np.ndarray:
@@ -331,6 +332,7 @@ def build(rng: np.random.Generator, people: int) -> Population:
         spare_prison_numbers=numbers[n:],
         spare_crns=references[n:],
         family=plan,
+        free_from=min(first_offender + partners_available, n),
     )
 
 

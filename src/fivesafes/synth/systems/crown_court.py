@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dates, identity, offences, places
-from ..identity import ErrorLog
+from ..identity import DEFAULT_RECORDING, ErrorLog
 from ..pathways import PLEAS, SENTENCE_TYPES, VERDICTS, Careers
 from ..population import Population
+from ..rates import Recording
 from .base import Attribute, Identifier, Invalid, Spec, Table, date_order, record_ids, town_lookup
 from .base import year_sequence as _year_sequence
 
@@ -150,12 +151,13 @@ SPEC = Spec(
 )
 
 
-def build(pop: Population, careers: Careers, rng: np.random.Generator, log: ErrorLog) -> Table:
+def build(pop: Population, careers: Careers, rng: np.random.Generator, log: ErrorLog,
+          errors: Recording = DEFAULT_RECORDING) -> Table:
     cases = careers.crown
     order = date_order(rng, cases.first_hearing)
     person = cases.person[order]
     first = cases.first_hearing[order]
-    rec = identity.render(pop, person, first, rng, log, SPEC.name)
+    rec = identity.render(pop, person, first, rng, log, SPEC.name, errors=errors)
 
     full = rng.random(len(person)) < FULL_FORENAMES_RATE
     forename = np.array(
@@ -179,8 +181,8 @@ def build(pop: Population, careers: Careers, rng: np.random.Generator, log: Erro
         "court_centre": town_lookup("crown")[rec.town_index],
         "first_hearing_date": dates.format_days(first, DATE),
         "sentence_date": dates.format_days(cases.final_day[order], DATE),
-        "forename": identity.vary(forename, rng, log, SPEC.name),
-        "surname": identity.vary(rec.surname, rng, log, SPEC.name),
+        "forename": identity.vary(forename, rng, log, SPEC.name, errors=errors),
+        "surname": identity.vary(rec.surname, rng, log, SPEC.name, errors=errors),
         "date_of_birth": dates.format_days(rec.dob, DATE),
         "sex": np.array(SEX_CODES, dtype=object)[rec.sex],
         "postcode": postcode,

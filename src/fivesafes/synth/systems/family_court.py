@@ -13,9 +13,10 @@ from functools import lru_cache
 import numpy as np
 
 from .. import dates, family, identity, rates
-from ..identity import ErrorLog
+from ..identity import DEFAULT_RECORDING, ErrorLog
 from ..pathways import Careers
 from ..population import Population
+from ..rates import Recording
 from .base import (
     Attribute,
     Identifier,
@@ -152,7 +153,8 @@ def latin1(text: str) -> str:
     return "".join(out)
 
 
-def build(pop: Population, careers: Careers, rng: np.random.Generator, log: ErrorLog) -> Table:
+def build(pop: Population, careers: Careers, rng: np.random.Generator, log: ErrorLog,
+          errors: Recording = DEFAULT_RECORDING) -> Table:
     del careers  # family cases are independent of criminal careers
     plan = pop.family
     issue_all = plan.case_issue[plan.party_case]
@@ -160,7 +162,7 @@ def build(pop: Population, careers: Careers, rng: np.random.Generator, log: Erro
     case = plan.party_case[order]
     person = plan.party_person[order]
     issue = issue_all[order]
-    rec = identity.render(pop, person, issue, rng, log, SPEC.name, ethnicity=False)
+    rec = identity.render(pop, person, issue, rng, log, SPEC.name, ethnicity=False, errors=errors)
 
     # The court is the one serving the mother's home on the issue date.
     mother = plan.mother[plan.case_couple]
@@ -197,8 +199,8 @@ def build(pop: Population, careers: Careers, rng: np.random.Generator, log: Erro
         "issue_date": dates.format_days(issue, DATE),
         "case_type": np.array(family.CASE_TYPES, dtype=object)[plan.case_type[case]],
         "party_role": np.array(family.ROLES, dtype=object)[plan.party_role[order]],
-        "first_name": text(identity.vary(rec.forename, rng, log, SPEC.name)),
-        "last_name": text(identity.vary(rec.surname, rng, log, SPEC.name)),
+        "first_name": text(identity.vary(rec.forename, rng, log, SPEC.name, errors=errors)),
+        "last_name": text(identity.vary(rec.surname, rng, log, SPEC.name, errors=errors)),
         "date_of_birth": dates.format_days(rec.dob, DATE),
         "gender": np.array(SEX_CODES, dtype=object)[rec.sex],
         "postcode": rec.postcode,

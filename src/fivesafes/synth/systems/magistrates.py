@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dates, identity, offences, places
-from ..identity import ErrorLog
+from ..identity import DEFAULT_RECORDING, ErrorLog
 from ..pathways import MAG_OUTCOMES, PLEAS, Careers
 from ..population import Population
+from ..rates import Recording
 from .base import Attribute, Identifier, Invalid, Spec, Table, date_order, record_ids, town_lookup
 from .base import year_sequence as _year_sequence
 
@@ -142,12 +143,13 @@ SPEC = Spec(
 )
 
 
-def build(pop: Population, careers: Careers, rng: np.random.Generator, log: ErrorLog) -> Table:
+def build(pop: Population, careers: Careers, rng: np.random.Generator, log: ErrorLog,
+          errors: Recording = DEFAULT_RECORDING) -> Table:
     cases = careers.magistrates
     order = date_order(rng, cases.hearing)
     person = cases.person[order]
     hearing = cases.hearing[order]
-    rec = identity.render(pop, person, hearing, rng, log, SPEC.name)
+    rec = identity.render(pop, person, hearing, rng, log, SPEC.name, errors=errors)
 
     full_name = np.array(
         [
@@ -183,12 +185,12 @@ def build(pop: Population, careers: Careers, rng: np.random.Generator, log: Erro
         "case_no": case_no,
         "court": court,
         "hearing_date": dates.format_days(hearing, DATE),
-        "defendant_name": identity.vary(full_name, rng, log, SPEC.name),
+        "defendant_name": identity.vary(full_name, rng, log, SPEC.name, errors=errors),
         "dob": dates.format_days(rec.dob, DATE),
         "age_at_hearing": dates.age_on(pop.dob[person], hearing),
         "gender": np.array(SEX_CODES, dtype=object)[rec.sex],
         "ethnicity": np.array(ETHNICITY, dtype=object)[rec.ethnicity],
-        "address": identity.vary(address, rng, log, SPEC.name),
+        "address": identity.vary(address, rng, log, SPEC.name, errors=errors),
         "offence_code": offences.codes()[cases.offence[order]],
         "plea": np.array(PLEAS, dtype=object)[cases.plea[order]],
         "outcome": np.array(MAG_OUTCOMES, dtype=object)[cases.outcome[order]],

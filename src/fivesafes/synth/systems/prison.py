@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dates, identity, offences, places, rates
-from ..identity import ErrorLog
+from ..identity import DEFAULT_RECORDING, ErrorLog
 from ..pathways import Careers
 from ..population import FEMALE, Population
+from ..rates import Recording
 from .base import Attribute, Identifier, Invalid, Spec, Table, date_order, record_ids
 
 DOB = "%Y%m%d"
@@ -155,12 +156,13 @@ def _establishments(rng: np.random.Generator, region: np.ndarray, sex: np.ndarra
     return out
 
 
-def build(pop: Population, careers: Careers, rng: np.random.Generator, log: ErrorLog) -> Table:
+def build(pop: Population, careers: Careers, rng: np.random.Generator, log: ErrorLog,
+          errors: Recording = DEFAULT_RECORDING) -> Table:
     spells = careers.prison
     order = date_order(rng, spells.reception)
     person = spells.person[order]
     reception = spells.reception[order]
-    rec = identity.render(pop, person, reception, rng, log, SPEC.name)
+    rec = identity.render(pop, person, reception, rng, log, SPEC.name, errors=errors)
 
     forenames = np.array(
         [
@@ -186,9 +188,10 @@ def build(pop: Population, careers: Careers, rng: np.random.Generator, log: Erro
         "BOOKING_ID": record_ids(rng, len(person), 400_001, 6),
         "PRISON_NO": number,
         "SURNAME": identity.vary(
-            np.array([s.upper() for s in rec.surname.tolist()], dtype=object), rng, log, SPEC.name
+            np.array([s.upper() for s in rec.surname.tolist()], dtype=object), rng, log, SPEC.name,
+            errors=errors,
         ),
-        "FORENAMES": identity.vary(forenames, rng, log, SPEC.name),
+        "FORENAMES": identity.vary(forenames, rng, log, SPEC.name, errors=errors),
         "DOB": dates.format_days(rec.dob, DOB),
         "SEX": np.array(SEX_CODES, dtype=object)[rec.sex],
         "ETHNICITY": np.array(ETHNICITY, dtype=object)[rec.ethnicity],

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dates, identity, places, rates
-from ..identity import ErrorLog
+from ..identity import DEFAULT_RECORDING, ErrorLog
 from ..pathways import ORDER_TYPES, REQUIREMENTS, TIERS, Careers
 from ..population import Population
+from ..rates import Recording
 from .base import Attribute, Identifier, Invalid, Spec, Table, date_order, record_ids
 
 DOB = "%d/%m/%Y"
@@ -139,12 +140,13 @@ SPEC = Spec(
 )
 
 
-def build(pop: Population, careers: Careers, rng: np.random.Generator, log: ErrorLog) -> Table:
+def build(pop: Population, careers: Careers, rng: np.random.Generator, log: ErrorLog,
+          errors: Recording = DEFAULT_RECORDING) -> Table:
     events = careers.probation
     order = date_order(rng, events.start)
     person = events.person[order]
     start = events.start[order]
-    rec = identity.render(pop, person, start, rng, log, SPEC.name)
+    rec = identity.render(pop, person, start, rng, log, SPEC.name, errors=errors)
 
     crn = pop.crn[person].copy()
     fresh = np.flatnonzero(rng.random(len(person)) < rates.NEW_CRN_RATE)
@@ -156,11 +158,11 @@ def build(pop: Population, careers: Careers, rng: np.random.Generator, log: Erro
     columns = {
         "event_id": record_ids(rng, len(person), 500_000_001, 9),
         "crn": crn,
-        "given_name": identity.vary(rec.forename, rng, log, SPEC.name),
-        "family_name": identity.vary(rec.surname, rng, log, SPEC.name),
+        "given_name": identity.vary(rec.forename, rng, log, SPEC.name, errors=errors),
+        "family_name": identity.vary(rec.surname, rng, log, SPEC.name, errors=errors),
         "dob": dates.format_days(rec.dob, DOB),
         "gender": np.array(SEX_CODES, dtype=object)[rec.sex],
-        "address_line_1": identity.vary(rec.line1, rng, log, SPEC.name),
+        "address_line_1": identity.vary(rec.line1, rng, log, SPEC.name, errors=errors),
         "town": rec.town,
         "postcode": rec.postcode,
         "region": regions[rec.region],
