@@ -71,8 +71,11 @@ def test_links_febrl4_accurately_with_default_settings(febrl: Path) -> None:
     assert {"forename", "surname", "dob", "postcode", "address",
             "shared_soc_sec_id"} <= set(summary["evidence_used"])
     clusters = summary["accuracy"]["clusters"]
-    assert clusters["precision"] >= 0.9996 and clusters["recall"] >= 0.999
-    assert clusters["f1"] >= 0.9996
+    # 0.9997 without the contradiction rules; with them, a few duplicates whose date of birth
+    # FEBRL replaced by one decades away (same name and address: a junior and a senior, to
+    # the rules) are kept apart (docs/linkage.md, "Records that cannot be one person")
+    assert clusters["precision"] >= 0.9996 and clusters["recall"] >= 0.998
+    assert clusters["f1"] >= 0.999
     seen = summary["shared_identifiers"]["soc_sec_id"]
     # FEBRL mistypes or replaces the number in some duplicates: those link on the rest
     assert seen["linked_pairs_agreeing"] >= 4500 and seen["pairs_agreeing_not_linked"] == 0

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from fivesafes.linkage.contradictions import flag_contradictions
 from fivesafes.linkage.engines import Engine, open_engine
 from fivesafes.linkage.features import FEATURE_GROUPS, SHARED_PREFIX, build_features, usable_groups
 from fivesafes.linkage.inputs import IdentifierTable
@@ -111,8 +112,6 @@ def _spec(con: duckdb.DuckDBPyConnection, item: IdentifierTable, table: str) -> 
     spec = spec_for(item.contract)
     dob = spec.date_of_birth
     if dob and (dob in item.iso_dates or _looks_iso(con, table, dob, spec.date_of_birth_format)):
-        from dataclasses import replace
-
         spec = replace(spec, date_of_birth_format=ISO)
     return spec
 
@@ -222,7 +221,9 @@ def _link(con: duckdb.DuckDBPyConnection, work: Path, options: LinkOptions,
             pairs_table(con, "splink_pairs", "pairs")
             con.execute("DROP TABLE splink_pairs")
         with _phase(timings, "cluster", on_phase):
-            _cluster(con, engine, options.threshold)
+            contradicting = (flag_contradictions(con, "pairs", "features") if options.split
+                             else 0)
+            _cluster(con, engine, options.threshold, apart=options.split)
             con.execute("CREATE OR REPLACE TABLE clusters_before_split AS "
                         "SELECT node, cluster_id FROM clusters")
             before = con.sql("SELECT count(DISTINCT cluster_id) FROM clusters").fetchall()[0][0]
@@ -231,7 +232,8 @@ def _link(con: duckdb.DuckDBPyConnection, work: Path, options: LinkOptions,
             with _phase(timings, "split", on_phase):
                 con.execute(PROFILES_SQL)
                 split = split_clusters(con, "clusters", "pairs", "profiles", options.threshold,
-                                       training.scorer(linker, engine, con))
+                                       training.scorer(linker, engine, con), "features")
+                split = replace(split, pairs_contradicting=contradicting)
                 _canonical_ids(con)
         model = json.loads(json.dumps(linker.misc.save_model_to_json()))
         model.pop("linker_uid", None)  # a random name Splink gives each linker: not the model
@@ -241,15 +243,19 @@ def _link(con: duckdb.DuckDBPyConnection, work: Path, options: LinkOptions,
                     split, before)
 
 
-def _cluster(con: duckdb.DuckDBPyConnection, engine: Engine, threshold: float) -> None:
+def _cluster(con: duckdb.DuckDBPyConnection, engine: Engine, threshold: float,
+             apart: bool = True) -> None:
     """Connected components of the links at or above ``threshold`` (Splink's clustering, on
-    slim tables: one row per record, one per link), as table ``clusters``."""
+    slim tables: one row per record, one per link), as table ``clusters``; with ``apart``, a
+    pair that contradicts (:mod:`~.contradictions`) is no link."""
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     con.execute("CREATE OR REPLACE TABLE cluster_nodes AS "
                 "SELECT source || '-__-' || link_id AS node FROM records")
-    con.execute("CREATE OR REPLACE TABLE cluster_edges AS SELECT join_key_l, join_key_r, "
-                "match_probability FROM pairs WHERE match_probability >= $1", [threshold])
+    kept = "AND NOT contradicts" if apart else ""
+    edges = ("CREATE OR REPLACE TABLE cluster_edges AS SELECT join_key_l, join_key_r, "  # noqa: S608
+             f"match_probability FROM pairs WHERE match_probability >= $1 {kept}")
+    con.execute(edges, [threshold])
     clustered = cluster_pairwise_predictions_at_threshold(
         engine.register("cluster_nodes", "cluster_nodes"),
         engine.register("cluster_edges", "cluster_edges"), engine.api,

@@ -50,6 +50,8 @@ class SplitResult:
     new_clusters: int  # clusters after splitting minus clusters before
     scored_pairs: int  # pairs scored only for this check
     cut_large: int  # clusters above MAX_CHECKED cut with stricter thresholds
+    #: scored pairs that contradict by the rules of :mod:`~.contradictions`, never linked directly
+    pairs_contradicting: int = 0
 
 
 class _Groups:
@@ -137,14 +139,16 @@ def representative_pairs_sql(members: str) -> str:
 
 
 def split_clusters(con: duckdb.DuckDBPyConnection, clusters: str, scored: str,
-                   profiles: str, threshold: float, score: Scorer) -> SplitResult:
+                   profiles: str, threshold: float, score: Scorer,
+                   features: str | None = None) -> SplitResult:
     """Split over-merged clusters in place.
 
     ``clusters`` has ``node`` (the composite record id) and ``cluster_id``; ``scored`` has
     ``join_key_l``, ``join_key_r`` (l < r), ``match_probability`` and ``min_weight`` for the
     predicted pairs; ``profiles`` has ``node`` and ``profile`` (equal for records whose compared
-    identifiers are all equal). ``score`` scores a table of extra pairs with the model.
-    ``clusters`` is rewritten.
+    identifiers are all equal). ``score`` scores a table of extra pairs with the model. With
+    ``features`` (the features table), a pair that contradicts by the rules of
+    :mod:`~.contradictions` is a contradiction too. ``clusters`` is rewritten.
     """
     before = con.sql(f"SELECT count(DISTINCT cluster_id) FROM {clusters}").fetchall()[0][0]  # noqa: S608
     large = [row[0] for row in con.sql(
@@ -163,12 +167,18 @@ def split_clusters(con: duckdb.DuckDBPyConnection, clusters: str, scored: str,
     bad: list[str] = []
     if compared:
         extra = score("_split_reps")
+        ruled = "false"
+        if features is not None:
+            from fivesafes.linkage.contradictions import flag_contradictions
+
+            flag_contradictions(con, extra, features)
+            ruled = "x.contradicts"
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _split_against AS
             SELECT m.cluster_id, a.profile AS profile_l, b.profile AS profile_r
             FROM {extra} AS x JOIN _split_members AS m ON m.node = x.join_key_l
             JOIN _split_members AS a ON a.node = x.join_key_l
             JOIN _split_members AS b ON b.node = x.join_key_r
-            WHERE x.min_weight < $1""", [CONTRADICTION])  # noqa: S608 - our own table name
+            WHERE x.min_weight < $1 OR {ruled}""", [CONTRADICTION])  # noqa: S608 - our own names
         bad = [row[0] for row in con.sql(
             "SELECT DISTINCT cluster_id FROM _split_against ORDER BY 1").fetchall()]
     split = _rebuild(con, clusters, scored, bad, threshold) if bad else 0
@@ -178,6 +188,12 @@ def split_clusters(con: duckdb.DuckDBPyConnection, clusters: str, scored: str,
     return SplitResult(checked_clusters=int(checked), contradicting_clusters=len(bad),
                        split_clusters=split + len(large), new_clusters=int(after - before),
                        scored_pairs=int(compared), cut_large=len(large))
+
+
+def _linkable(con: duckdb.DuckDBPyConnection, scored: str) -> str:
+    """The condition that keeps a scored pair flagged as contradicting from being a link."""
+    columns = [row[0] for row in con.sql(f"DESCRIBE {scored}").fetchall()]
+    return "AND NOT p.contradicts" if "contradicts" in columns else ""
 
 
 def _load(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]
@@ -199,6 +215,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, clusters: str, scored: str, bad: li
         FROM {scored} AS p JOIN _split_members AS l ON l.node = p.join_key_l
         JOIN _split_members AS r ON r.node = p.join_key_r AND r.cluster_id = l.cluster_id
         WHERE l.cluster_id IN (SELECT cluster_id FROM _split_bad) AND p.match_probability >= $1
+          {_linkable(con, scored)}
     """, [threshold])  # noqa: S608 - our own table name
     cannot = _load(con, """
         SELECT x.cluster_id, a.node, b.node FROM _split_against AS x
@@ -244,6 +261,7 @@ def _cut(con: duckdb.DuckDBPyConnection, clusters: str, scored: str, threshold: 
         FROM {scored} AS p JOIN {clusters} AS l ON l.node = p.join_key_l
         JOIN {clusters} AS r ON r.node = p.join_key_r AND r.cluster_id = l.cluster_id
         WHERE l.cluster_id IN (SELECT cluster_id FROM _split_bad) AND p.match_probability >= $1
+          {_linkable(con, scored)}
     """, [threshold])  # noqa: S608 - our own table names
     nodes, ids = [], []
     for cluster_id in large:

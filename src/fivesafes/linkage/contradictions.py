@@ -1,0 +1,94 @@
+"""Pairs of records that cannot be one person: rules true of people, read from the identifiers.
+
+A pair *contradicts* when its records disagree in a way a person's own records almost never do,
+and nothing strong says they are one person:
+
+- **two generations or two people of one household**: both dates of birth are present and they
+  differ beyond a recording slip (not equal, not day and month transposed, not one character
+  different, not the same day a year out), and either the forenames are unrelated or the years
+  of birth are :data:`GENERATION_YEARS` or more apart (a junior and a senior share a forename);
+- **two people born together** (twins of different sex, partners): both sexes are recorded and
+  differ, and the forenames are unrelated.
+
+Forenames are *unrelated* when both are present and neither equal, a variant of each other
+(nickname: ``BILL`` ~ ``WILLIAM``), an initial of the other, a typing slip (Jaro-Winkler 0.88 or
+more, or the same sound), nor the other's surname (names swapped). Strong evidence overrides a
+contradiction: a shared identifier (a National Insurance number, a PNC id) that agrees, or is one
+or two characters different (a typing slip in a number that is unique to a person).
+
+A contradicting pair is never linked directly, and over-merge splitting keeps its records apart
+when a chain of other links would join them (:mod:`~.split`). Failure modes: a person whose date
+of birth is recorded wrongly by more than a slip *and* who uses an unrelated forename in another
+system (an alias) is split in two; twins of the same sex with the same address and unrelated
+forenames are not contradictions, so the model alone decides them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+
+from fivesafes.linkage.features import shared_columns
+from fivesafes.sql import quote
+
+__all__ = ["GENERATION_YEARS", "contradiction_sql", "flag_contradictions"]
+
+#: Two dates of birth this many years apart or more belong to two generations.
+GENERATION_YEARS = 15
+
+
+def _forenames_unrelated(l: str, r: str) -> str:  # noqa: E741 - l and r name the two sides
+    return f"""({l}.forename IS NOT NULL AND {r}.forename IS NOT NULL
+        AND {l}.forename <> {r}.forename
+        AND NOT (length({l}.forename) = 1 AND {l}.forename = {r}.forename_initial)
+        AND NOT (length({r}.forename) = 1 AND {r}.forename = {l}.forename_initial)
+        AND {l}.forename IS DISTINCT FROM {r}.surname AND {r}.forename IS DISTINCT FROM {l}.surname
+        AND {l}.forename_phonetic IS DISTINCT FROM {r}.forename_phonetic
+        AND jaro_winkler_similarity({l}.forename, {r}.forename) < 0.88
+        AND NOT coalesce(list_has_any({l}.forename_variant_groups,
+                                      {r}.forename_variant_groups), false))"""
+
+
+def _dobs_apart(l: str, r: str) -> str:  # noqa: E741
+    years = f"abs(CAST({l}.dob_year AS INTEGER) - CAST({r}.dob_year AS INTEGER))"
+    return f"""({l}.dob IS NOT NULL AND {r}.dob IS NOT NULL
+        AND {l}.dob_year <> {r}.dob_year
+        AND {l}.dob IS DISTINCT FROM {r}.dob_transposed
+        AND levenshtein({l}.dob, {r}.dob) > 1
+        AND NOT ({l}.dob_month_day = {r}.dob_month_day AND {years} = 1))""", years
+
+
+def contradiction_sql(l: str, r: str, shared: Iterable[str] = ()) -> str:  # noqa: E741
+    """A boolean SQL expression over two rows of the features table aliased ``l`` and ``r``
+    (see the module docstring); ``shared`` names its shared-identifier columns."""
+    apart, years = _dobs_apart(l, r)
+    unrelated = _forenames_unrelated(l, r)
+    sexes = f"({l}.sex IS NOT NULL AND {r}.sex IS NOT NULL AND {l}.sex <> {r}.sex)"
+    rule = (f"(({apart} AND ({unrelated} OR {years} >= {GENERATION_YEARS})) "
+            f"OR ({sexes} AND {unrelated}))")
+    strong = " OR ".join(f"coalesce(levenshtein({l}.{quote(c)}, {r}.{quote(c)}) <= 2, false)"
+                         for c in shared)
+    return f"({rule} AND NOT ({strong}))" if strong else rule
+
+
+def flag_contradictions(con: duckdb.DuckDBPyConnection, pairs: str, features: str) -> int:
+    """Add (or refresh) the boolean column ``contradicts`` of table ``pairs`` (``join_key_l``,
+    ``join_key_r`` naming records as ``source || '-__-' || unique_id`` of ``features``);
+    returns how many pairs contradict."""
+    rule = contradiction_sql("l", "r", shared_columns(con, features))
+    table, feats = quote(pairs), quote(features)
+    con.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS contradicts")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _contradicting AS
+        SELECT p.join_key_l, p.join_key_r FROM {table} AS p
+        JOIN (SELECT *, source_dataset || '-__-' || unique_id AS node FROM {feats}) AS l
+          ON l.node = p.join_key_l
+        JOIN (SELECT *, source_dataset || '-__-' || unique_id AS node FROM {feats}) AS r
+          ON r.node = p.join_key_r
+        WHERE {rule}""")  # noqa: S608 - quoted names and this module's fixed SQL
+    con.execute(f"ALTER TABLE {table} ADD COLUMN contradicts BOOLEAN DEFAULT false")
+    con.execute(f"""UPDATE {table} AS p SET contradicts = true FROM _contradicting AS c
+        WHERE p.join_key_l = c.join_key_l AND p.join_key_r = c.join_key_r""")  # noqa: S608
+    count = con.sql("SELECT count(*) FROM _contradicting").fetchall()[0][0]
+    con.execute("DROP TABLE _contradicting")
+    return int(count)
