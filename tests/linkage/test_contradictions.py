@@ -105,9 +105,53 @@ def test_flag_marks_scored_pairs() -> None:
     con.execute("CREATE TABLE pairs AS SELECT * FROM (VALUES ('s-__-1', 's-__-2', 0.9), "
                 "('s-__-1', 's-__-3', 0.99), ('s-__-2', 's-__-3', 0.85)) "
                 "AS t(join_key_l, join_key_r, match_probability)")
-    assert flag_contradictions(con, "pairs", "features") == 2
+    assert flag_contradictions(con, "pairs", "features") == {
+        "dates_and_forenames": 2, "generation": 0, "sexes_and_forenames": 0}
     flagged = con.execute("SELECT join_key_l, join_key_r, contradicts FROM pairs "
                           "ORDER BY 1, 2").fetchall()
     assert flagged == [("s-__-1", "s-__-2", True), ("s-__-1", "s-__-3", False),
                        ("s-__-2", "s-__-3", True)]
-    assert flag_contradictions(con, "pairs", "features") == 2  # refreshing is safe
+    assert sum(flag_contradictions(con, "pairs", "features").values()) == 2  # refreshed
+
+
+@pytest.mark.slow
+def test_household_members_end_in_different_persons(tmp_path) -> None:
+    import csv
+
+    from fivesafes.linkage.options import LinkOptions
+    from fivesafes.linkage.runs import link_files
+
+    from .link_fixtures import contracts, make_synth
+
+    synth = make_synth(tmp_path, people=3000, seed=11)
+    plain = link_files(contracts(synth), tmp_path / "plain", LinkOptions(split=False))
+    result = link_files(contracts(synth), tmp_path / "out", truth=synth / "truth.csv")
+    summary = result.summary
+    assert summary["contradictions"]["dates_and_forenames"] > 0
+    assert summary["split"]["links_refused"] > 0
+    assert summary["split"]["pairs_contradicting"] == sum(summary["contradictions"].values())
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Records that cannot be one person</h2>" in report
+    assert "highest-scoring pairs kept apart" in report
+
+    with open(synth / "truth.csv", newline="", encoding="utf-8") as handle:
+        person = {(r["source"], r["record_id"]): r["true_id"] for r in csv.DictReader(handle)}
+    import pyarrow.parquet as pq
+
+    with open(synth / "relations.csv", newline="", encoding="utf-8") as handle:
+        households: dict[str, set[str]] = {}
+        for r in csv.DictReader(handle):
+            if r["kind"] == "household":
+                households.setdefault(r["group"], set()).add(r["true_id"])
+
+    def merged_households(folder) -> int:
+        people_of: dict[str, set[str]] = {}
+        for record in pq.read_table(folder / "clusters.parquet").to_pylist():
+            people_of.setdefault(record["cluster_id"], set()).add(
+                person[(record["source"], record["record_id"])])
+        return sum(1 for members in people_of.values() for group in households.values()
+                   if len(members & group) > 1)
+
+    assert len(households) > 50
+    before, after = merged_households(plain.folder), merged_households(tmp_path / "out")
+    assert before > 5 * after, (before, after)  # households no longer merge into one person

@@ -65,6 +65,10 @@ def _print_result(console, result, as_json: bool) -> None:
     if split:
         console.print(f"over-merged clusters split: {split.get('split_clusters', 0):,} "
                       f"(+{split.get('new_clusters', 0):,} clusters)")
+        if split.get("pairs_contradicting"):
+            console.print(f"pairs that cannot be one person, kept apart: "
+                          f"{split['pairs_contradicting']:,} "
+                          f"({split.get('links_refused', 0):,} scored above the threshold)")
     accuracy = summary.get("accuracy")
     if accuracy:
         c = accuracy["clusters"]

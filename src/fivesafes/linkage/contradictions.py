@@ -32,7 +32,8 @@ import duckdb
 from fivesafes.linkage.features import shared_columns
 from fivesafes.sql import quote
 
-__all__ = ["GENERATION_YEARS", "contradiction_sql", "flag_contradictions"]
+__all__ = ["GENERATION_YEARS", "REASONS", "contradiction_sql", "flag_contradictions",
+           "reason_sql"]
 
 #: Two dates of birth this many years apart or more belong to two generations.
 GENERATION_YEARS = 15
@@ -59,36 +60,55 @@ def _dobs_apart(l: str, r: str) -> str:  # noqa: E741
         AND NOT ({l}.dob_month_day = {r}.dob_month_day AND {years} = 1))""", years
 
 
-def contradiction_sql(l: str, r: str, shared: Iterable[str] = ()) -> str:  # noqa: E741
-    """A boolean SQL expression over two rows of the features table aliased ``l`` and ``r``
-    (see the module docstring); ``shared`` names its shared-identifier columns."""
+#: Why a pair contradicts, as :func:`reason_sql` names it.
+REASONS = {
+    "dates_and_forenames": "dates of birth apart, forenames unrelated",
+    "generation": "dates of birth a generation apart",
+    "sexes_and_forenames": "sexes differ, forenames unrelated",
+}
+
+
+def reason_sql(l: str, r: str, shared: Iterable[str] = ()) -> str:  # noqa: E741
+    """SQL naming which rule (a key of :data:`REASONS`) a pair of rows of the features table,
+    aliased ``l`` and ``r``, contradicts by, or NULL when it does not (see the module
+    docstring); ``shared`` names the table's shared-identifier columns."""
     apart, years = _dobs_apart(l, r)
     unrelated = _forenames_unrelated(l, r)
     sexes = f"({l}.sex IS NOT NULL AND {r}.sex IS NOT NULL AND {l}.sex <> {r}.sex)"
-    rule = (f"(({apart} AND ({unrelated} OR {years} >= {GENERATION_YEARS})) "
-            f"OR ({sexes} AND {unrelated}))")
     strong = " OR ".join(f"coalesce(levenshtein({l}.{quote(c)}, {r}.{quote(c)}) <= 2, false)"
-                         for c in shared)
-    return f"({rule} AND NOT ({strong}))" if strong else rule
+                         for c in shared) or "false"
+    return f"""CASE WHEN {strong} THEN NULL
+        WHEN {apart} AND {unrelated} THEN 'dates_and_forenames'
+        WHEN {apart} AND {years} >= {GENERATION_YEARS} THEN 'generation'
+        WHEN {sexes} AND {unrelated} THEN 'sexes_and_forenames' END"""
 
 
-def flag_contradictions(con: duckdb.DuckDBPyConnection, pairs: str, features: str) -> int:
-    """Add (or refresh) the boolean column ``contradicts`` of table ``pairs`` (``join_key_l``,
-    ``join_key_r`` naming records as ``source || '-__-' || unique_id`` of ``features``);
-    returns how many pairs contradict."""
-    rule = contradiction_sql("l", "r", shared_columns(con, features))
+def contradiction_sql(l: str, r: str, shared: Iterable[str] = ()) -> str:  # noqa: E741
+    """A boolean SQL expression: the pair contradicts by one of the rules."""
+    return f"(({reason_sql(l, r, shared)}) IS NOT NULL)"
+
+
+def flag_contradictions(con: duckdb.DuckDBPyConnection, pairs: str, features: str
+                        ) -> dict[str, int]:
+    """Add (or refresh) the columns ``contradicts`` (boolean) and ``contradiction`` (the
+    reason, a key of :data:`REASONS`) of table ``pairs`` (``join_key_l``, ``join_key_r`` naming
+    records as ``source || '-__-' || unique_id`` of ``features``); returns how many pairs
+    contradict by each rule."""
+    reason = reason_sql("l", "r", shared_columns(con, features))
     table, feats = quote(pairs), quote(features)
-    con.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS contradicts")
+    for column in ("contradicts", "contradiction"):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column}")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _contradicting AS
-        SELECT p.join_key_l, p.join_key_r FROM {table} AS p
+        SELECT * FROM (SELECT p.join_key_l, p.join_key_r, {reason} AS reason FROM {table} AS p
         JOIN (SELECT *, source_dataset || '-__-' || unique_id AS node FROM {feats}) AS l
           ON l.node = p.join_key_l
         JOIN (SELECT *, source_dataset || '-__-' || unique_id AS node FROM {feats}) AS r
-          ON r.node = p.join_key_r
-        WHERE {rule}""")  # noqa: S608 - quoted names and this module's fixed SQL
+          ON r.node = p.join_key_r) WHERE reason IS NOT NULL""")  # noqa: S608 - quoted names, fixed SQL
     con.execute(f"ALTER TABLE {table} ADD COLUMN contradicts BOOLEAN DEFAULT false")
-    con.execute(f"""UPDATE {table} AS p SET contradicts = true FROM _contradicting AS c
+    con.execute(f"ALTER TABLE {table} ADD COLUMN contradiction VARCHAR")
+    con.execute(f"""UPDATE {table} AS p SET contradicts = true, contradiction = c.reason
+        FROM _contradicting AS c
         WHERE p.join_key_l = c.join_key_l AND p.join_key_r = c.join_key_r""")  # noqa: S608
-    count = con.sql("SELECT count(*) FROM _contradicting").fetchall()[0][0]
+    counts = dict(con.sql("SELECT reason, count(*) FROM _contradicting GROUP BY 1").fetchall())
     con.execute("DROP TABLE _contradicting")
-    return int(count)
+    return {key: int(counts.get(key, 0)) for key in REASONS}

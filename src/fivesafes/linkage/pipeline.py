@@ -62,6 +62,8 @@ class LinkOutcome:
     split: SplitResult | None
     clusters_before_split: int
     notes: list[str] = field(default_factory=list)
+    #: scored pairs that cannot be one person, by rule (:mod:`~.contradictions`)
+    contradictions: dict[str, int] = field(default_factory=dict)
     #: per shared identifier: how the scored pairs compared on it (see :func:`shared_evidence`)
     shared: dict[str, dict[str, int]] = field(default_factory=dict)
     con: duckdb.DuckDBPyConnection | None = None
@@ -78,6 +80,7 @@ class LinkOutcome:
             "prediction_blocking_rules": [name for name, _ in self.prediction_rules],
             "pairs_kept": self.pairs_kept,
             "split": None if self.split is None else self.split.__dict__,
+            "contradictions": self.contradictions,
             "shared_identifiers": self.shared,
             "seconds": {k: round(v, 2) for k, v in self.timings.items()},
             "notes": self.notes,
@@ -222,7 +225,7 @@ def _link(con: duckdb.DuckDBPyConnection, work: Path, options: LinkOptions,
             con.execute("DROP TABLE splink_pairs")
         with _phase(timings, "cluster", on_phase):
             contradicting = (flag_contradictions(con, "pairs", "features") if options.split
-                             else 0)
+                             else {})
             _cluster(con, engine, options.threshold, apart=options.split)
             con.execute("CREATE OR REPLACE TABLE clusters_before_split AS "
                         "SELECT node, cluster_id FROM clusters")
@@ -233,14 +236,20 @@ def _link(con: duckdb.DuckDBPyConnection, work: Path, options: LinkOptions,
                 con.execute(PROFILES_SQL)
                 split = split_clusters(con, "clusters", "pairs", "profiles", options.threshold,
                                        training.scorer(linker, engine, con), "features")
-                split = replace(split, pairs_contradicting=contradicting)
+                refused = con.sql("SELECT count(*) FROM pairs WHERE contradicts AND "
+                                  "match_probability >= $1", params=[options.threshold]
+                                  ).fetchall()[0][0]
+                split = replace(split, pairs_contradicting=sum(contradicting.values()),
+                                links_refused=int(refused))
                 _canonical_ids(con)
         model = json.loads(json.dumps(linker.misc.save_model_to_json()))
         model.pop("linker_uid", None)  # a random name Splink gives each linker: not the model
     finally:
         engine.close()
-    return _outcome(con, options, plan, model, groups, records, timings, notes, engine.name,
-                    split, before)
+    outcome = _outcome(con, options, plan, model, groups, records, timings, notes, engine.name,
+                       split, before)
+    outcome.contradictions = contradicting
+    return outcome
 
 
 def _cluster(con: duckdb.DuckDBPyConnection, engine: Engine, threshold: float,

@@ -41,6 +41,7 @@ class ReportData:
     largest: list[dict[str, Any]] = field(default_factory=list)
     blocking: list[dict[str, Any]] = field(default_factory=list)
     review: list[dict[str, Any]] = field(default_factory=list)
+    kept_apart: list[dict[str, Any]] = field(default_factory=list)
     shown: tuple[str, ...] = ()
     accuracy: Accuracy | None = None
 
@@ -119,6 +120,25 @@ def _review(con: DuckDB, threshold: float, columns: tuple[str, ...]) -> list[dic
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
+KEPT_APART = 20
+
+
+def _kept_apart(con: DuckDB, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The highest-scoring pairs that cannot be one person: what the rules changed most."""
+    shown = ", ".join(f"{quote(c + '_l')}, {quote(c + '_r')}" for c in columns)
+    rows = con.sql(f"""
+        SELECT p.match_probability, p.contradiction, l.source, l.record_key, r.source,
+            r.record_key{', ' + shown if shown else ''}
+        FROM pairs AS p
+        JOIN records AS l ON l.source = p.source_dataset_l AND l.link_id = p.unique_id_l
+        JOIN records AS r ON r.source = p.source_dataset_r AND r.link_id = p.unique_id_r
+        WHERE p.contradicts ORDER BY p.match_probability DESC, p.join_key_l, p.join_key_r
+        LIMIT {KEPT_APART}""").fetchall()  # noqa: S608 - quoted names
+    names = ["probability", "reason", "source_l", "record_l", "source_r", "record_r"]
+    names += [f"{c}_{side}" for c in columns for side in ("l", "r")]
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
 def gather(outcome: LinkOutcome, accuracy: Accuracy | None) -> ReportData:
     """Everything the report shows, read from the run's tables."""
     con = outcome.con
@@ -131,6 +151,8 @@ def gather(outcome: LinkOutcome, accuracy: Accuracy | None) -> ReportData:
     data.shown = tuple(c for c in _SHOWN if f"{c}_l" in present)
     if data.shown and not con.sql("SELECT count(*) FROM pairs").fetchall()[0][0] == 0:
         data.review = _review(con, outcome.threshold, data.shown)
+    if "contradicts" in present:
+        data.kept_apart = _kept_apart(con, data.shown)
     data.blocking = _blocking(con, outcome.prediction_rules)
     return data
 
@@ -195,6 +217,37 @@ def _agreement(left: Any, right: Any) -> str:
     return "same" if left == right else "differs"
 
 
+def _contradictions_html(data: ReportData, summary: dict[str, Any], identifiers: bool
+                         ) -> list[str]:
+    from fivesafes.linkage.contradictions import REASONS
+
+    counts = summary.get("contradictions") or {}
+    if not any(counts.values()):
+        return []
+    parts = ["<h2>Records that cannot be one person</h2><p>Scored pairs whose identifiers "
+             "contradict each other (docs/linkage.md): they are never linked, and over-merge "
+             "splitting keeps them apart when other links would chain them together. "
+             f"{(summary.get('split') or {}).get('links_refused', 0):,} of them scored at or "
+             "above the threshold.</p>" + _table(
+                 ["rule", "pairs"], [[REASONS[key], n] for key, n in counts.items()])]
+    if data.kept_apart:
+        header = ["probability", "rule", "record l", "record r"]
+        if identifiers:
+            header += [f"{c} l / r" for c in data.shown]
+            compared = [[f"{r[c + '_l'] or '-'} / {r[c + '_r'] or '-'}" for c in data.shown]
+                        for r in data.kept_apart]
+        else:
+            header += list(data.shown)
+            compared = [[_agreement(r[c + "_l"], r[c + "_r"]) for c in data.shown]
+                        for r in data.kept_apart]
+        rows = [[r["probability"], REASONS.get(r["reason"], r["reason"]),
+                 f"{r['source_l']}:{r['record_l']}", f"{r['source_r']}:{r['record_r']}"] + agree
+                for r, agree in zip(data.kept_apart, compared, strict=True)]
+        parts.append(f"<h3>The {len(rows)} highest-scoring pairs kept apart</h3>"
+                     + _table(header, rows))
+    return parts
+
+
 def render(data: ReportData, summary: dict[str, Any], title: str, *,
            identifiers: bool = True) -> str:
     """The report as one HTML document; without ``identifiers``, examples by record key."""
@@ -224,6 +277,7 @@ def render(data: ReportData, summary: dict[str, Any], title: str, *,
                      "every pair of members compared; a cluster whose members contradict each "
                      "other was rebuilt without joining contradicting groups.</p>" + _table(
                          ["figure", "value"], [[k.replace("_", " "), v] for k, v in split.items()]))
+    parts += _contradictions_html(data, summary, identifiers)
     shared = {name: seen for name, seen in (summary.get("shared_identifiers") or {}).items()
               if seen}
     if shared:

@@ -52,6 +52,8 @@ class SplitResult:
     cut_large: int  # clusters above MAX_CHECKED cut with stricter thresholds
     #: scored pairs that contradict by the rules of :mod:`~.contradictions`, never linked directly
     pairs_contradicting: int = 0
+    #: of those, how many at or above the threshold (pairs the score alone would have linked)
+    links_refused: int = 0
 
 
 class _Groups:
