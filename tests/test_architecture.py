@@ -31,6 +31,7 @@ FLOORS: dict[str, int] = {
     "synth": 4,
     "sources": 5,
     "linkage": 6,
+    "partner": 6,
     "catalogue": 7,
     "risk": 8,
     "governance": 9,
