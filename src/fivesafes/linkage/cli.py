@@ -75,6 +75,10 @@ def _print_result(console, result, as_json: bool) -> None:
         console.print(f"pairwise precision {c['precision']:.4f}, recall {c['recall']:.4f}, "
                       f"F1 {c['f1']:.4f} (true pairs no blocking rule reaches: "
                       f"{accuracy['true_pairs_unblocked']:,})")
+        b = accuracy.get("bcubed")
+        if b:
+            console.print(f"B-cubed precision {b['precision']:.4f}, recall {b['recall']:.4f}, "
+                          f"F1 {b['f1']:.4f} (each record weighed once)")
     seconds = ", ".join(f"{k} {v:.1f} s" for k, v in summary["seconds"].items())
     console.print(f"threshold {summary['threshold']}, engine {summary['engine']}; {seconds}")
     for note in summary.get("notes", []):
