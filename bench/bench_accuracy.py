@@ -226,6 +226,19 @@ def baseline(prepared: Prepared) -> dict[str, object]:
             "f1": round(plain["f1"], 6), "wall": round(wall, 1)}
 
 
+def _by_relation(results: list[dict], key: str, kinds: tuple[str, ...], title: str) -> None:
+    """One markdown table of pair counts per set, a column per relation kind."""
+    print()
+    print(title)
+    print()
+    print("| set | " + " | ".join(kinds) + " | total |")
+    print("| --- |" + " ---: |" * (len(kinds) + 1))
+    for r in results:
+        counts = r[key]
+        print(f"| {r['set']} | " + " | ".join(f"{counts[k]:,}" for k in kinds)
+              + f" | {sum(counts.values()):,} |")
+
+
 def print_table(results: list[dict[str, object]]) -> None:
     print()
     print("| set | never tuned | records | persons | clusters | pairwise P | R | F1 "
@@ -248,29 +261,12 @@ def print_table(results: list[dict[str, object]]) -> None:
               f"| {d['precision']:.4f} | {d['recall']:.4f} | {d['f1']:.4f} |")
     with_links = [r for r in results if "false_links" in r]
     if with_links:
-        kinds = (*RELATION_ORDER, "other")
-        print()
-        print("False-link pairs (record pairs in one cluster, two people) by how the people are "
-              "related:")
-        print()
-        print("| set | " + " | ".join(kinds) + " | total |")
-        print("| --- |" + " ---: |" * (len(kinds) + 1))
-        for r in with_links:
-            links = r["false_links"]
-            print(f"| {r['set']} | " + " | ".join(f"{links[k]:,}" for k in kinds)
-                  + f" | {sum(links.values()):,} |")
-    if with_links:
-        kinds = (*RELATION_ORDER, "none")
-        print()
-        print("Missed pairs (true pairs of records in different clusters) by the closest relation "
-              "their person has to anyone:")
-        print()
-        print("| set | " + " | ".join(kinds) + " | total |")
-        print("| --- |" + " ---: |" * (len(kinds) + 1))
-        for r in with_links:
-            missed = r["missed_links"]
-            print(f"| {r['set']} | " + " | ".join(f"{missed[k]:,}" for k in kinds)
-                  + f" | {sum(missed.values()):,} |")
+        _by_relation(with_links, "false_links", (*RELATION_ORDER, "other"),
+                     "False-link pairs (record pairs in one cluster, two people) by how the "
+                     "people are related:")
+        _by_relation(with_links, "missed_links", (*RELATION_ORDER, "none"),
+                     "Missed pairs (true pairs of records in different clusters) by the closest "
+                     "relation their person has to anyone:")
     plain = [r for r in results if "baseline" in r]
     if plain:
         print()

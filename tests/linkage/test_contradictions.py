@@ -6,11 +6,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from fivesafes.linkage.contradictions import (
-    GENERATION_YEARS,
-    contradiction_sql,
-    flag_contradictions,
-)
+from fivesafes.linkage.contradictions import GENERATION_YEARS, flag_contradictions, reason_sql
 from fivesafes.linkage.standardise.phonetic import phonetic_key
 from fivesafes.linkage.standardise.variants import variant_groups
 
@@ -35,13 +31,16 @@ def row(uid: str, forename: str | None, dob: str | None, sex: str | None = None,
     }
 
 
-def contradicts(a: dict[str, object], b: dict[str, object]) -> bool:
-    con = duckdb.connect()
-    table = pa.Table.from_pylist([a, b], schema=pa.schema(
+def features(rows: list[dict[str, object]]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=pa.schema(
         [(c, pa.list_(pa.string()) if c == "forename_variant_groups" else pa.string())
          for c in COLUMNS]))
-    con.register("features", table)
-    sql = contradiction_sql("l", "r", ["shared_ni_number"])
+
+
+def contradicts(a: dict[str, object], b: dict[str, object]) -> bool:
+    con = duckdb.connect()
+    con.register("features", features([a, b]))
+    sql = f"({reason_sql('l', 'r', ['shared_ni_number'])}) IS NOT NULL"
     return con.sql(f"SELECT {sql} FROM features AS l, features AS r "
                    "WHERE l.unique_id = '1' AND r.unique_id = '2'").fetchall()[0][0]
 
@@ -98,9 +97,7 @@ def test_flag_marks_scored_pairs() -> None:
     con = duckdb.connect()
     rows = [row("1", "JOHN", "1980-03-14"), row("2", "SUSAN", "1983-07-22"),
             row("3", "JOHN", "1980-03-14")]
-    con.register("_f", pa.Table.from_pylist(rows, schema=pa.schema(
-        [(c, pa.list_(pa.string()) if c == "forename_variant_groups" else pa.string())
-         for c in COLUMNS])))
+    con.register("_f", features(rows))
     con.execute("CREATE TABLE features AS SELECT * FROM _f")
     con.execute("CREATE TABLE pairs AS SELECT * FROM (VALUES ('s-__-1', 's-__-2', 0.9), "
                 "('s-__-1', 's-__-3', 0.99), ('s-__-2', 's-__-3', 0.85)) "

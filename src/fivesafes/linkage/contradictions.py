@@ -32,8 +32,7 @@ import duckdb
 from fivesafes.linkage.features import shared_columns
 from fivesafes.sql import quote
 
-__all__ = ["GENERATION_YEARS", "REASONS", "contradiction_sql", "flag_contradictions",
-           "reason_sql"]
+__all__ = ["GENERATION_YEARS", "REASONS", "flag_contradictions", "reason_sql"]
 
 #: Two dates of birth this many years apart or more belong to two generations.
 GENERATION_YEARS = 15
@@ -81,11 +80,6 @@ def reason_sql(l: str, r: str, shared: Iterable[str] = ()) -> str:  # noqa: E741
         WHEN {apart} AND {unrelated} THEN 'dates_and_forenames'
         WHEN {apart} AND {years} >= {GENERATION_YEARS} THEN 'generation'
         WHEN {sexes} AND {unrelated} THEN 'sexes_and_forenames' END"""
-
-
-def contradiction_sql(l: str, r: str, shared: Iterable[str] = ()) -> str:  # noqa: E741
-    """A boolean SQL expression: the pair contradicts by one of the rules."""
-    return f"(({reason_sql(l, r, shared)}) IS NOT NULL)"
 
 
 def flag_contradictions(con: duckdb.DuckDBPyConnection, pairs: str, features: str

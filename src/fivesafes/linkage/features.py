@@ -41,7 +41,7 @@ import duckdb
 from fivesafes.sql import Params, quote
 
 __all__ = ["FEATURE_GROUPS", "MAX_SHARED_RECORDS", "MIN_FILLED", "SHARED_PREFIX",
-           "build_features", "shared_columns", "usable_groups"]
+           "build_features", "is_shared", "shared_columns", "usable_groups"]
 
 #: Kind of evidence -> the feature column that must hold values for it to be used.
 FEATURE_GROUPS: dict[str, str] = {
@@ -57,6 +57,11 @@ FEATURE_GROUPS: dict[str, str] = {
 SHARED_PREFIX = "shared_"
 #: A shared identifier value held by more records than this is a placeholder, not evidence.
 MAX_SHARED_RECORDS = 200
+
+
+def is_shared(group: str) -> bool:
+    """True for the kind of evidence of a shared identifier (its feature column's name)."""
+    return group.startswith(SHARED_PREFIX)
 
 #: A kind of evidence is used when at least this share of records has it (and two records do).
 MIN_FILLED = 0.01
@@ -113,7 +118,7 @@ def build_features(con: duckdb.DuckDBPyConnection, standardised: str, out: str,
 def shared_columns(con: duckdb.DuckDBPyConnection, features: str) -> list[str]:
     """The features table's shared-identifier columns, in order."""
     return [row[0] for row in con.sql(f"DESCRIBE {quote(features)}").fetchall()
-            if row[0].startswith(SHARED_PREFIX)]
+            if is_shared(row[0])]
 
 
 def usable_groups(con: duckdb.DuckDBPyConnection, features: str) -> dict[str, int]:

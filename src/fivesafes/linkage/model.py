@@ -44,7 +44,7 @@ from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.dialects import SplinkDialect
 
-from fivesafes.linkage.features import SHARED_PREFIX
+from fivesafes.linkage.features import SHARED_PREFIX, is_shared
 from fivesafes.sql import quote
 
 __all__ = [
@@ -103,11 +103,6 @@ _GROUP_COLUMNS = {
     "postcode": ("postcode", "postcode_sector", "postcode_district", "postcode_area"),
     "address": ("address", "address_tokens"),
 }
-
-
-def is_shared(group: str) -> bool:
-    """True for the kind of evidence of a shared identifier (its feature column's name)."""
-    return group.startswith(SHARED_PREFIX)
 
 
 def available_columns(groups: Iterable[str]) -> set[str]:
@@ -286,9 +281,9 @@ def prediction_rules(groups: Iterable[str]) -> list[tuple[str, BlockingRuleCreat
     """The prediction blocking rules the available columns allow, by name, then one rule for
     each shared identifier."""
     groups = list(groups)
+    columns = available_columns(groups)
     shared = [(g, (g,)) for g in sorted(g for g in groups if is_shared(g))]
-    return _rules(PREDICTION_RULES, available_columns(groups)) + _rules(
-        shared, available_columns(groups))
+    return _rules(PREDICTION_RULES, columns) + _rules(shared, columns)
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,15 @@ import pyarrow as pa
 
 from fivesafes.linkage.contradictions import flag_contradictions
 from fivesafes.linkage.engines import Engine, open_engine
-from fivesafes.linkage.features import FEATURE_GROUPS, SHARED_PREFIX, build_features, usable_groups
+from fivesafes.linkage.features import (
+    FEATURE_GROUPS,
+    SHARED_PREFIX,
+    build_features,
+    is_shared,
+    usable_groups,
+)
 from fivesafes.linkage.inputs import IdentifierTable
-from fivesafes.linkage.model import ModelPlan, is_shared, loose_rules, plan_model, rule_columns
+from fivesafes.linkage.model import ModelPlan, loose_rules, plan_model, rule_columns
 from fivesafes.linkage.options import LinkageError, LinkOptions
 from fivesafes.linkage.pairs import pairs_table
 from fivesafes.linkage.specs import spec_for

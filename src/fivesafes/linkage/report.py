@@ -99,20 +99,24 @@ def _blocking(con: DuckDB, rules: list[tuple[str, tuple[str, ...]]]) -> list[dic
     return rows
 
 
+#: The scored pairs with each record's key: pairs name records by link id, and the report shows
+#: the record key, as everywhere else.
+_KEYED_PAIRS = (
+    "(SELECT p.*, l.record_key AS key_l, r.record_key AS key_r FROM pairs AS p "
+    "JOIN records AS l ON l.source = p.source_dataset_l AND l.link_id = p.unique_id_l "
+    "JOIN records AS r ON r.source = p.source_dataset_r AND r.link_id = p.unique_id_r)")
+
+
 def _review(con: DuckDB, threshold: float, columns: tuple[str, ...]) -> list[dict[str, Any]]:
     shown = ", ".join(f"{quote(c + '_l')}, {quote(c + '_r')}" for c in columns)
     half = REVIEW_PAIRS // 2
-    # pairs name records by link id; the review shows the record key, as everywhere else
-    keyed = ("(SELECT p.*, l.record_key AS key_l, r.record_key AS key_r FROM pairs AS p "
-             "JOIN records AS l ON l.source = p.source_dataset_l AND l.link_id = p.unique_id_l "
-             "JOIN records AS r ON r.source = p.source_dataset_r AND r.link_id = p.unique_id_r)")
     rows = con.sql(f"""
         (SELECT match_probability, match_weight, source_dataset_l, key_l,
-                source_dataset_r, key_r, {shown} FROM {keyed}
+                source_dataset_r, key_r, {shown} FROM {_KEYED_PAIRS}
          WHERE match_probability >= $1 ORDER BY match_probability, join_key_l LIMIT {half})
         UNION ALL
         (SELECT match_probability, match_weight, source_dataset_l, key_l,
-                source_dataset_r, key_r, {shown} FROM {keyed}
+                source_dataset_r, key_r, {shown} FROM {_KEYED_PAIRS}
          WHERE match_probability < $1 ORDER BY match_probability DESC, join_key_l LIMIT {half})
         ORDER BY match_probability DESC, source_dataset_l, key_l""", params=[threshold]).fetchall()  # noqa: S608 - quoted
     names = ["probability", "weight", "source_l", "record_l", "source_r", "record_r"]
@@ -125,14 +129,12 @@ KEPT_APART = 20
 
 def _kept_apart(con: DuckDB, columns: tuple[str, ...]) -> list[dict[str, Any]]:
     """The highest-scoring pairs that cannot be one person: what the rules changed most."""
-    shown = ", ".join(f"{quote(c + '_l')}, {quote(c + '_r')}" for c in columns)
+    shown = "".join(f", {quote(c + '_l')}, {quote(c + '_r')}" for c in columns)
     rows = con.sql(f"""
-        SELECT p.match_probability, p.contradiction, l.source, l.record_key, r.source,
-            r.record_key{', ' + shown if shown else ''}
-        FROM pairs AS p
-        JOIN records AS l ON l.source = p.source_dataset_l AND l.link_id = p.unique_id_l
-        JOIN records AS r ON r.source = p.source_dataset_r AND r.link_id = p.unique_id_r
-        WHERE p.contradicts ORDER BY p.match_probability DESC, p.join_key_l, p.join_key_r
+        SELECT match_probability, contradiction, source_dataset_l, key_l, source_dataset_r,
+            key_r{shown}
+        FROM {_KEYED_PAIRS}
+        WHERE contradicts ORDER BY match_probability DESC, join_key_l, join_key_r
         LIMIT {KEPT_APART}""").fetchall()  # noqa: S608 - quoted names
     names = ["probability", "reason", "source_l", "record_l", "source_r", "record_r"]
     names += [f"{c}_{side}" for c in columns for side in ("l", "r")]
@@ -217,6 +219,16 @@ def _agreement(left: Any, right: Any) -> str:
     return "same" if left == right else "differs"
 
 
+def _compared(rows: list[dict[str, Any]], shown: tuple[str, ...], identifiers: bool
+              ) -> tuple[list[str], list[list[str]]]:
+    """Column headings and cells comparing each pair's identifiers: both values, or (once the
+    identifiers are destroyed) only whether they agree."""
+    if identifiers:
+        return ([f"{c} l / r" for c in shown],
+                [[f"{r[c + '_l'] or '-'} / {r[c + '_r'] or '-'}" for c in shown] for r in rows])
+    return list(shown), [[_agreement(r[c + "_l"], r[c + "_r"]) for c in shown] for r in rows]
+
+
 def _contradictions_html(data: ReportData, summary: dict[str, Any], identifiers: bool
                          ) -> list[str]:
     from fivesafes.linkage.contradictions import REASONS
@@ -231,15 +243,8 @@ def _contradictions_html(data: ReportData, summary: dict[str, Any], identifiers:
              "above the threshold.</p>" + _table(
                  ["rule", "pairs"], [[REASONS[key], n] for key, n in counts.items()])]
     if data.kept_apart:
-        header = ["probability", "rule", "record l", "record r"]
-        if identifiers:
-            header += [f"{c} l / r" for c in data.shown]
-            compared = [[f"{r[c + '_l'] or '-'} / {r[c + '_r'] or '-'}" for c in data.shown]
-                        for r in data.kept_apart]
-        else:
-            header += list(data.shown)
-            compared = [[_agreement(r[c + "_l"], r[c + "_r"]) for c in data.shown]
-                        for r in data.kept_apart]
+        headings, compared = _compared(data.kept_apart, data.shown, identifiers)
+        header = ["probability", "rule", "record l", "record r", *headings]
         rows = [[r["probability"], REASONS.get(r["reason"], r["reason"]),
                  f"{r['source_l']}:{r['record_l']}", f"{r['source_r']}:{r['record_r']}"] + agree
                 for r, agree in zip(data.kept_apart, compared, strict=True)]
@@ -322,15 +327,8 @@ def render(data: ReportData, summary: dict[str, Any], title: str, *,
                      ["rule", "comparisons", "kept pairs"],
                      [[b["rule"], b["comparisons"], b["kept_pairs"]] for b in data.blocking]))
     if data.review:
-        header = ["probability", "weight", "record l", "record r"]
-        header += [f"{c} l / r" for c in data.shown]
-        if identifiers:
-            compared = [[f"{r[c + '_l'] or '-'} / {r[c + '_r'] or '-'}" for c in data.shown]
-                        for r in data.review]
-        else:
-            header = header[:4] + [c for c in data.shown]
-            compared = [[_agreement(r[c + "_l"], r[c + "_r"]) for c in data.shown]
-                        for r in data.review]
+        headings, compared = _compared(data.review, data.shown, identifiers)
+        header = ["probability", "weight", "record l", "record r", *headings]
         rows = [[r["probability"], r["weight"], f"{r['source_l']}:{r['record_l']}",
                  f"{r['source_r']}:{r['record_r']}"] + agree
                 for r, agree in zip(data.review, compared, strict=True)]

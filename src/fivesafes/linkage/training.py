@@ -23,7 +23,8 @@ from splink import Linker, block_on
 from splink.internals.exceptions import SplinkException
 
 from fivesafes.linkage.engines import Engine
-from fivesafes.linkage.model import ModelPlan, available_columns, is_shared
+from fivesafes.linkage.features import is_shared
+from fivesafes.linkage.model import ModelPlan, available_columns
 from fivesafes.linkage.pairs import pairs_table
 from fivesafes.linkage.split import Scorer
 

@@ -48,7 +48,8 @@ RESERVED_COLUMNS = ("record_key", "record_id", "person_id")
 C = TypeVar("C", "IdentifierColumn", "AttributeColumn")
 SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 #: The name of a shared identifier (``ni_number``, ``pnc_id``): sources whose columns carry the
-#: same name hold the same identifier, compared as linkage evidence.
+#: same name hold the same identifier, compared as linkage evidence (the name becomes part of a
+#: feature column's name, so linkage holds specs to the same pattern).
 SHARED_IDENTIFIER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 _SOURCE_KEYS = {"name", "title", "owner", "description", "jurisdictions", "systems", "record_id",

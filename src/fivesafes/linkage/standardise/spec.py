@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -10,9 +9,7 @@ from fivesafes.errors import ContractError
 from fivesafes.linkage.standardise.dates import DobFormat, compile_dob_format
 from fivesafes.linkage.standardise.names import NAME_ORDERS, NameOrder
 from fivesafes.linkage.standardise.sex import SEX_VALUES
-
-#: A shared identifier's name (it becomes part of a feature column's name).
-SHARED_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+from fivesafes.sources.contract import SHARED_IDENTIFIER_NAME
 
 
 @dataclass(frozen=True)
@@ -99,7 +96,7 @@ def _shared(where: str, ids: tuple[tuple[str, str], ...] | Mapping[str, str]
     pairs = sorted(ids.items()) if isinstance(ids, Mapping) else sorted(ids)
     names = [name for name, _ in pairs]
     for name in names:
-        if not SHARED_NAME.match(name):
+        if not SHARED_IDENTIFIER_NAME.match(name):
             raise ContractError(f"{where}: shared identifier name {name!r} must be lower-case "
                                 "letters, digits and underscores, starting with a letter")
     if len(set(names)) != len(names):
