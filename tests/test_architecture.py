@@ -30,8 +30,9 @@ FLOORS: dict[str, int] = {
     # the walk, in order
     "synth": 4,
     "sources": 5,
-    "linkage": 6,
+    "standardise": 6,
     "partner": 6,
+    "linkage": 6,
     "catalogue": 7,
     "risk": 8,
     "governance": 9,

@@ -7,8 +7,8 @@ import pyarrow as pa
 import pytest
 
 from fivesafes.linkage.contradictions import GENERATION_YEARS, flag_contradictions, reason_sql
-from fivesafes.linkage.standardise.phonetic import phonetic_key
-from fivesafes.linkage.standardise.variants import variant_groups
+from fivesafes.standardise.phonetic import phonetic_key
+from fivesafes.standardise.variants import variant_groups
 
 COLUMNS = ("unique_id", "source_dataset", "forename", "forename_initial", "forename_phonetic",
            "forename_variant_groups", "surname", "dob", "dob_transposed", "dob_year",

@@ -17,9 +17,9 @@ from fivesafes.linkage.features import MAX_SHARED_RECORDS, build_features, usabl
 from fivesafes.linkage.inputs import IdentifierTable
 from fivesafes.linkage.model import plan_model
 from fivesafes.linkage.pipeline import RECORDS_SQL, link_tables
-from fivesafes.linkage.specs import spec_for
-from fivesafes.linkage.standardise import StandardiseSpec, standardise, standardise_record
 from fivesafes.sources.contract import load_contracts
+from fivesafes.standardise import StandardiseSpec, standardise, standardise_record
+from fivesafes.standardise.specs import spec_for
 
 AS_OF = date(2024, 6, 30)
 

@@ -8,8 +8,8 @@ import pytest
 
 from fivesafes.errors import ContractError
 from fivesafes.linkage.model import plan_model
-from fivesafes.linkage.specs import spec_for
 from fivesafes.sources.contract import load_contracts
+from fivesafes.standardise.specs import spec_for
 
 CONTRACT = """
 [[source]]

@@ -9,8 +9,8 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fivesafes.linkage.standardise import StandardiseSpec, standardise, standardise_record
-from fivesafes.linkage.standardise import sql as q
+from fivesafes.standardise import StandardiseSpec, standardise, standardise_record
+from fivesafes.standardise import sql as q
 
 WEIRD = 'we"ird col'
 AS_OF = date(2024, 6, 30)

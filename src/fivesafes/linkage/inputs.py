@@ -25,12 +25,12 @@ from sqlalchemy.orm import selectinload
 from fivesafes.encrypted_files import read_encrypted
 from fivesafes.errors import SourceFileError
 from fivesafes.home import Deployment
-from fivesafes.linkage.specs import identifier_column_names
 from fivesafes.progress import ProgressFn
 from fivesafes.sources.contract import SourceContract, SourceFile
 from fivesafes.sources.ingest import identifiers_associated_data
 from fivesafes.sources.readers import reader_for
 from fivesafes.sources.validation import ChunkValidator, tally
+from fivesafes.standardise.specs import identifier_column_names
 from fivesafes.store.models import IngestRun
 
 __all__ = ["IdentifierTable", "ingested_tables", "read_extracts"]

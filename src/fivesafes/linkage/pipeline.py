@@ -35,11 +35,11 @@ from fivesafes.linkage.inputs import IdentifierTable
 from fivesafes.linkage.model import ModelPlan, loose_rules, plan_model, rule_columns
 from fivesafes.linkage.options import LinkageError, LinkOptions
 from fivesafes.linkage.pairs import pairs_table
-from fivesafes.linkage.specs import spec_for
 from fivesafes.linkage.split import SplitResult, split_clusters
-from fivesafes.linkage.standardise import StandardiseSpec, standardise_many
-from fivesafes.linkage.standardise.dates import compile_dob_format
 from fivesafes.sql import quote
+from fivesafes.standardise import StandardiseSpec, standardise_many
+from fivesafes.standardise.dates import compile_dob_format
+from fivesafes.standardise.specs import spec_for
 
 __all__ = ["LinkOutcome", "link_tables"]
 

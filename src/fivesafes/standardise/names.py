@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Literal, NamedTuple
 
-from fivesafes.linkage.standardise.text import fold_for_matching, is_ascii_letter
+from fivesafes.standardise.text import fold_for_matching, is_ascii_letter
 
 NameOrder = Literal["surname_first", "forename_first"]
 NAME_ORDERS: tuple[NameOrder, ...] = ("surname_first", "forename_first")

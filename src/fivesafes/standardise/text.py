@@ -1,6 +1,6 @@
 """Character-level folding shared by names and addresses.
 
-Every rule here has a SQL twin in :mod:`fivesafes.linkage.standardise.sql`; the Python functions
+Every rule here has a SQL twin in :mod:`fivesafes.standardise.sql`; the Python functions
 are the reference the SQL must agree with.
 
 Folding is: canonical decomposition (NFD), removal of combining marks (Unicode categories Mn, Mc,

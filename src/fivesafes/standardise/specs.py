@@ -3,7 +3,7 @@
 Linkage reads one *identifier table* per source, in the shape of the identifier store that ingest
 writes: ``record_key``, ``record_id`` and every identifier column by its source name (an
 identifier column that is also the record id is read as ``record_id``). :func:`spec_for` turns a
-contract's identifier roles into a :class:`~fivesafes.linkage.standardise.StandardiseSpec` for
+contract's identifier roles into a :class:`~fivesafes.standardise.StandardiseSpec` for
 that table. Roles that standardisation holds once (forename, surname, date of birth, ...) may be
 declared once per source; ``address`` and ``operational_id`` may name several columns, and
 ``shared_identifier`` one column per identifier name (``ni_number``, ``pnc_id``).
@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from fivesafes.errors import ContractError
-from fivesafes.linkage.standardise import StandardiseSpec
 from fivesafes.sources.contract import IdentifierColumn, SourceContract
+from fivesafes.standardise import StandardiseSpec
 
 __all__ = ["SINGLE_ROLES", "identifier_column_names", "spec_for"]
 

@@ -20,12 +20,12 @@ import duckdb
 import pyarrow as pa
 
 from fivesafes.errors import ContractError
-from fivesafes.linkage.standardise import sql as q
-from fivesafes.linkage.standardise.phonetic import phonetic_key
-from fivesafes.linkage.standardise.reference import OUTPUT_COLUMNS
-from fivesafes.linkage.standardise.spec import StandardiseSpec
-from fivesafes.linkage.standardise.variants import variant_table
 from fivesafes.sql import Params
+from fivesafes.standardise import sql as q
+from fivesafes.standardise.phonetic import phonetic_key
+from fivesafes.standardise.reference import OUTPUT_COLUMNS
+from fivesafes.standardise.spec import StandardiseSpec
+from fivesafes.standardise.variants import variant_table
 
 TableName = str | tuple[str, ...]
 

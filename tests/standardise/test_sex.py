@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fivesafes.linkage.standardise import sql as q
-from fivesafes.linkage.standardise.sex import map_sex
 from fivesafes.sql import Params
+from fivesafes.standardise import sql as q
+from fivesafes.standardise.sex import map_sex
 
 from .conftest import evaluate, optional_text
 
@@ -93,7 +93,7 @@ def test_standardise_maps_values_ingest_accepted_in_another_case(con) -> None:
     import duckdb
     import pyarrow as pa
 
-    from fivesafes.linkage.standardise import StandardiseSpec, standardise
+    from fivesafes.standardise import StandardiseSpec, standardise
 
     connection = duckdb.connect()
     connection.register("people", pa.table({

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fivesafes.linkage.standardise import sql as q
-from fivesafes.linkage.standardise.names import (
+from fivesafes.standardise import sql as q
+from fivesafes.standardise.names import (
     NameParts,
     all_name_tokens,
     clean_name,

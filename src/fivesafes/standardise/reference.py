@@ -49,24 +49,24 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from fivesafes.linkage.standardise.addresses import address_tokens, extract_postcode
-from fivesafes.linkage.standardise.dates import EARLIEST_DOB, parse_dob
-from fivesafes.linkage.standardise.names import (
+from fivesafes.standardise.addresses import address_tokens, extract_postcode
+from fivesafes.standardise.dates import EARLIEST_DOB, parse_dob
+from fivesafes.standardise.names import (
     all_name_tokens,
     combine_name_parts,
     first_token,
     joined_name,
     name_tokens,
 )
-from fivesafes.linkage.standardise.phonetic import phonetic_key
-from fivesafes.linkage.standardise.postcodes import (
+from fivesafes.standardise.phonetic import phonetic_key
+from fivesafes.standardise.postcodes import (
     compact_postcode,
     normalise_postcode,
     postcode_parts,
 )
-from fivesafes.linkage.standardise.sex import map_sex
-from fivesafes.linkage.standardise.spec import StandardiseSpec
-from fivesafes.linkage.standardise.variants import variant_groups
+from fivesafes.standardise.sex import map_sex
+from fivesafes.standardise.spec import StandardiseSpec
+from fivesafes.standardise.variants import variant_groups
 
 #: The standardised table's columns, in order.
 OUTPUT_COLUMNS: tuple[str, ...] = (

@@ -5,10 +5,10 @@ twins are in :mod:`.sql`; :func:`standardise` and :func:`standardise_many` run t
 tables. See each module's docstring for the exact rules.
 """
 
-from fivesafes.linkage.standardise.addresses import address_text, address_tokens, extract_postcode
-from fivesafes.linkage.standardise.dates import DobFlag, DobFormat, compile_dob_format, parse_dob
-from fivesafes.linkage.standardise.engine import standardise, standardise_many
-from fivesafes.linkage.standardise.names import (
+from fivesafes.standardise.addresses import address_text, address_tokens, extract_postcode
+from fivesafes.standardise.dates import DobFlag, DobFormat, compile_dob_format, parse_dob
+from fivesafes.standardise.engine import standardise, standardise_many
+from fivesafes.standardise.names import (
     NameOrder,
     NameParts,
     all_name_tokens,
@@ -20,22 +20,22 @@ from fivesafes.linkage.standardise.names import (
     names_swapped,
     split_full_name,
 )
-from fivesafes.linkage.standardise.phonetic import phonetic_key
-from fivesafes.linkage.standardise.postcodes import (
+from fivesafes.standardise.phonetic import phonetic_key
+from fivesafes.standardise.postcodes import (
     PostcodeFlag,
     PostcodeParts,
     normalise_postcode,
     postcode_parts,
 )
-from fivesafes.linkage.standardise.reference import (
+from fivesafes.standardise.reference import (
     OUTPUT_COLUMNS,
     clean_operational_id,
     standardise_record,
 )
-from fivesafes.linkage.standardise.sex import SexFlag, map_sex
-from fivesafes.linkage.standardise.spec import StandardiseSpec
-from fivesafes.linkage.standardise.sql import swapped_names_sql
-from fivesafes.linkage.standardise.variants import variant_group, variant_groups
+from fivesafes.standardise.sex import SexFlag, map_sex
+from fivesafes.standardise.spec import StandardiseSpec
+from fivesafes.standardise.sql import swapped_names_sql
+from fivesafes.standardise.variants import variant_group, variant_groups
 
 __all__ = [
     "OUTPUT_COLUMNS",

@@ -8,12 +8,12 @@ from importlib import resources
 
 import pytest
 
-from fivesafes.linkage.standardise.names import clean_name
-from fivesafes.linkage.standardise.variants import variant_group, variant_groups, variant_table
+from fivesafes.standardise.names import clean_name
+from fivesafes.standardise.variants import variant_group, variant_groups, variant_table
 
 
 def _rows() -> list[dict[str, str]]:
-    text = resources.files("fivesafes.linkage").joinpath("data", "name_variants.csv").read_text()
+    text = resources.files("fivesafes.standardise").joinpath("data", "name_variants.csv").read_text()
     return list(csv.DictReader(io.StringIO(text)))
 
 

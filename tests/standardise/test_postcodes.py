@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fivesafes.linkage.standardise import sql as q
-from fivesafes.linkage.standardise.postcodes import (
+from fivesafes.standardise import sql as q
+from fivesafes.standardise.postcodes import (
     PostcodeParts,
     compact_postcode,
     format_compact,

@@ -1,4 +1,4 @@
-"""Given-name variant groups from the shipped table ``linkage/data/name_variants.csv``.
+"""Given-name variant groups from the shipped table ``standardise/data/name_variants.csv``.
 
 The table has columns ``group,name``: every row puts one name into one group, and a group's id is
 its canonical name (``WILLIAM`` holds ``WILLIAM``, ``BILL``, ``LIAM`` ...). Names are stored
@@ -17,9 +17,9 @@ import io
 from functools import cache
 from importlib import resources
 
-from fivesafes.linkage.standardise.names import clean_name, first_token
+from fivesafes.standardise.names import clean_name, first_token
 
-_PACKAGE = "fivesafes.linkage"
+_PACKAGE = "fivesafes.standardise"
 _RESOURCE = ("data", "name_variants.csv")
 
 

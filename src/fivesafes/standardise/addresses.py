@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 
-from fivesafes.linkage.standardise.postcodes import (
+from fivesafes.standardise.postcodes import (
     address_postcodes,
     format_compact,
     remove_postcodes,
 )
-from fivesafes.linkage.standardise.text import fold_for_matching
+from fivesafes.standardise.text import fold_for_matching
 
 #: Abbreviation -> expansion for address tokens (``ST`` is handled separately).
 ABBREVIATIONS: dict[str, str] = {

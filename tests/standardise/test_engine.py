@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fivesafes.errors import ContractError
-from fivesafes.linkage.standardise import (
+from fivesafes.standardise import (
     OUTPUT_COLUMNS,
     StandardiseSpec,
     standardise,

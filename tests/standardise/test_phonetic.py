@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fivesafes.linkage.standardise.names import clean_name
-from fivesafes.linkage.standardise.phonetic import phonetic_key
+from fivesafes.standardise.names import clean_name
+from fivesafes.standardise.phonetic import phonetic_key
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from fivesafes.errors import ContractError
-from fivesafes.linkage.standardise.dates import DobFormat, compile_dob_format
-from fivesafes.linkage.standardise.names import NAME_ORDERS, NameOrder
-from fivesafes.linkage.standardise.sex import SEX_VALUES
 from fivesafes.sources.contract import SHARED_IDENTIFIER_NAME
+from fivesafes.standardise.dates import DobFormat, compile_dob_format
+from fivesafes.standardise.names import NAME_ORDERS, NameOrder
+from fivesafes.standardise.sex import SEX_VALUES
 
 
 @dataclass(frozen=True)

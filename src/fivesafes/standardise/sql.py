@@ -21,23 +21,23 @@ from datetime import date
 
 from sqlglot import exp
 
-from fivesafes.linkage.standardise.addresses import ABBREVIATIONS
-from fivesafes.linkage.standardise.dates import EARLIEST_DOB, DobFormat
-from fivesafes.linkage.standardise.names import TITLES, NameOrder
-from fivesafes.linkage.standardise.postcodes import (
+from fivesafes.sources.sex_codes import case_insensitive_codes
+from fivesafes.sql import Params, quote
+from fivesafes.standardise.addresses import ABBREVIATIONS
+from fivesafes.standardise.dates import EARLIEST_DOB, DobFormat
+from fivesafes.standardise.names import TITLES, NameOrder
+from fivesafes.standardise.postcodes import (
     ADDRESS_RE,
     COMPACT_RE,
     DIGIT,
     candidate_patterns,
 )
-from fivesafes.linkage.standardise.text import (
+from fivesafes.standardise.text import (
     APOSTROPHES,
     DOUBLE_TRANSLITERATIONS,
     HYPHENS,
     SINGLE_TRANSLITERATIONS,
 )
-from fivesafes.sources.sex_codes import case_insensitive_codes
-from fivesafes.sql import Params, quote
 
 
 def quote_identifier(name: str) -> str:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fivesafes.linkage.standardise import sql as q
-from fivesafes.linkage.standardise.addresses import (
+from fivesafes.standardise import sql as q
+from fivesafes.standardise.addresses import (
     ABBREVIATIONS,
     address_text,
     address_tokens,

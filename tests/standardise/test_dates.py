@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fivesafes.linkage.standardise import sql as q
-from fivesafes.linkage.standardise.dates import compile_dob_format, parse_dob
 from fivesafes.sql import Params
+from fivesafes.standardise import sql as q
+from fivesafes.standardise.dates import compile_dob_format, parse_dob
 
 from .conftest import evaluate
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import jellyfish
 
-from fivesafes.linkage.standardise.names import joined_name
+from fivesafes.standardise.names import joined_name
 
 
 def phonetic_key(cleaned: str | None) -> str | None:
