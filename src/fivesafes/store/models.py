@@ -71,6 +71,9 @@ class IngestedSource(Base):
     attributes_path: Mapped[str] = mapped_column(String(500))  # relative to the home
     identifiers_path: Mapped[str] = mapped_column(String(500))
     quarantine_path: Mapped[str] = mapped_column(String(500))
+    #: the partner department that sent this source as encoded identifiers (``None``: a source
+    #: of this home, ingested from its extract); see :mod:`fivesafes.partner`
+    partner: Mapped[str | None] = mapped_column(String(60), nullable=True, default=None)
     run: Mapped[IngestRun] = relationship(back_populates="sources")
 
 
