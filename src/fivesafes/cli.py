@@ -429,11 +429,13 @@ def _register_stage_commands() -> None:
     from fivesafes.governance.cli import register_commands as governance
     from fivesafes.linkage.cli import register_commands as linkage
     from fivesafes.outputs.commands import register_commands as outputs
+    from fivesafes.partner.commands import register_commands as partner
     from fivesafes.retention.commands import register_commands as retention
     from fivesafes.web.commands import register_commands as web
     from fivesafes.workspace.commands import register_commands as workspace
 
     linkage(main)
+    partner(main)
     catalogue(main)
     governance(main)
     extracts(main)

@@ -27,7 +27,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyrage import x25519
 
-from fivesafes.errors import FivesafesError
+from fivesafes.errors import FivesafesError, PermissionDenied
 from fivesafes.partner.encoding import EncodingParameters, encoded_columns
 
 FORMAT = "fivesafes-partner-package/1"
@@ -36,8 +36,10 @@ IDENTIFIERS, ATTRIBUTES = "identifiers", "attributes"
 RECORD_ID = "record_id"
 
 
-class PartnerPackageRefused(FivesafesError):
-    """A partner package that fails verification (the message names the package and why)."""
+class PartnerPackageRefused(PermissionDenied):
+    """A partner package that fails verification (the message names the package and why). It is
+    a refusal: raised inside a unit of work of the metadata store, it is audited as a security
+    event."""
 
     exit_code = 3
 
@@ -49,8 +51,11 @@ def _identifier_columns(parameters: EncodingParameters) -> set[str]:
 def write_package(out: Path, *, kind: str, table: pa.Table, recipient: x25519.Recipient,
                   signer: Ed25519PrivateKey, partner: str,
                   parameters: EncodingParameters | None = None,
-                  key_check: str | None = None) -> Path:
-    """Write one package of ``kind`` into a new folder under ``out``; returns the folder."""
+                  key_check: str | None = None,
+                  describe: dict[str, Any] | None = None) -> Path:
+    """Write one package of ``kind`` into a new folder under ``out``; returns the folder.
+    ``describe`` adds fields to the manifest (the source, the batch both packages of one extract
+    share, the attributes' declarations); it may not replace the fields set here."""
     if kind not in (IDENTIFIERS, ATTRIBUTES):
         raise FivesafesError(f"package kind must be {IDENTIFIERS} or {ATTRIBUTES}")
     if kind == IDENTIFIERS and (parameters is None or key_check is None):
@@ -65,6 +70,10 @@ def write_package(out: Path, *, kind: str, table: pa.Table, recipient: x25519.Re
         "payload": {"name": PAYLOAD, "sha256": hashlib.sha256(payload).hexdigest()},
         "recipient": str(recipient),
     }
+    clash = sorted(set(describe or {}) & (set(manifest) | {"encoding", "key_check"}))
+    if clash:
+        raise FivesafesError(f"a package description may not set {', '.join(clash)}")
+    manifest |= describe or {}
     if kind == IDENTIFIERS:
         manifest["encoding"] = parameters.to_manifest()
         manifest["key_check"] = key_check

@@ -109,12 +109,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _next_label(deployment: Deployment) -> str:
+def next_label(deployment: Deployment) -> str:
+    """The label of the next ingest run (a partner's received packages are one too)."""
     return deployment.next_label(IngestRun.id, "ingest")
 
 
-def _remove_unrecorded(deployment: Deployment) -> None:
-    """Remove stores that a killed run moved into the linkage zone but never recorded."""
+def remove_unrecorded(deployment: Deployment) -> None:
+    """Remove stores that a killed run (an ingest, or a partner's packages being received)
+    moved into the linkage zone but never recorded."""
     recorded = deployment.remove_unrecorded(
         IngestRun.label, (deployment.linkage / store for store in STORES), "ingest")
     for key in deployment.keys.folder.glob("ingest-*.wrapped"):
@@ -250,9 +252,9 @@ def ingest(deployment: Deployment, contracts: list[SourceContract], *, by: str,
     started_at = audit.utc_iso(deployment.clock())
     with Busy(deployment, "ingest"):
         deployment.clear_abandoned_work("ingest")
-        _remove_unrecorded(deployment)
+        remove_unrecorded(deployment)
         headers = {c.name: reader_for(c).check() for c in contracts}  # every file, before work
-        label = _next_label(deployment)
+        label = next_label(deployment)
         work = deployment.new_work_folder("ingest")
         try:
             return _run(deployment, contracts, headers, label, work, by, started, started_at,
