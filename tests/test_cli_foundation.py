@@ -519,6 +519,8 @@ NO_ACCOUNT = {
     "audit keygen": "makes the data owner's signing key, outside any home",
     "extract verify": "the recipient checks a package outside any home (it has no account)",
     "recipient keygen": "the recipient makes its own key, outside any home",
+    "partner keygen": "the partner department makes its own keys on its own machine",
+    "partner prepare": "the partner department encodes its extract on its own machine",
 }
 #: Commands whose standalone mode works outside any home; with ``--home`` they need ``--as``.
 ACCOUNT_IN_A_HOME = {"link"}
