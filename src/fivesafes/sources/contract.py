@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from fivesafes.errors import ContractError
+from fivesafes.sources.sex_codes import SEX_VALUES
 
 IdentifierRole = Literal[
     "forename", "middle_names", "surname", "full_name", "date_of_birth", "sex", "postcode",
@@ -40,7 +41,6 @@ class Sensitivity(StrEnum):
 
 
 SENSITIVITIES: tuple[str, ...] = tuple(s.value for s in Sensitivity)
-SEX_VALUES = ("male", "female", "unknown")
 NAME_ORDERS = ("surname_first", "forename_first")
 FORMATS = ("csv", "parquet")
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"

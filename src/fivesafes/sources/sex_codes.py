@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+#: What a contract's sex codes may mean; standardised sex is one of these.
+SEX_VALUES = ("male", "female", "unknown")
+
 # Where Python's str.upper and DuckDB's upper differ for one character.
 _UPPER_EXCEPTIONS = {"ß": "ẞ"}
 

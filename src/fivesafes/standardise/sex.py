@@ -17,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from fivesafes.sources.sex_codes import case_insensitive_codes, sql_upper
+from fivesafes.sources.sex_codes import SEX_VALUES, case_insensitive_codes, sql_upper
 
 SexFlag = Literal["ok", "unknown", "unknown_code", "missing"]
-SEX_VALUES = ("male", "female", "unknown")
 
 __all__ = ["SEX_VALUES", "SexFlag", "map_sex"]
 
