@@ -121,7 +121,7 @@ def test_export_is_refused_without_a_covering_agreement_and_the_refusal_audited(
                        out=out)
     # a terminated agreement
     agreements.terminate_agreement(walk.home, by=ADMIN, agreement=dsa, reason="Ended early.")
-    with pytest.raises(PermissionDenied, match="not an active data sharing agreement"):
+    with pytest.raises(PermissionDenied, match="was terminated"):
         export_extract(walk.home, by=OFFICER, reference=reference, recipient=recipient.name,
                        out=out)
     # a retired recipient, and one that does not exist
@@ -138,7 +138,7 @@ def test_export_is_refused_without_a_covering_agreement_and_the_refusal_audited(
             select(AuditEntry.details).where(AuditEntry.action == "security.refused")
         ).scalars()]
     assert any("was retired" in r for r in refused)
-    assert any("not an active data sharing agreement" in r for r in refused)
+    assert any("was terminated" in r for r in refused)
 
 
 def test_registering_a_recipient_lists_every_problem_at_once(walk: Walk, tmp_path: Path) -> None:

@@ -40,7 +40,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from pyrage import x25519
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fivesafes import audit
@@ -51,7 +50,8 @@ from fivesafes.extracts.build import SUFFIX, associated_data
 from fivesafes.extracts.models import ProjectExtract
 from fivesafes.extracts.recipients import ACTIVE, get_recipient, parse_public_key
 from fivesafes.extracts.service import _record_for
-from fivesafes.governance.models import Agreement, AgreementShare, Application
+from fivesafes.governance import agreements
+from fivesafes.governance.models import Agreement, Application
 from fivesafes.home import Deployment
 from fivesafes.keys import ed25519_fingerprint, write_private
 
@@ -131,24 +131,14 @@ class ExportResult:
 
 def _covering_agreement(session: Session, application: Application, agreement: Agreement,
                         organisation: str, today) -> None:
-    """Refuse unless ``agreement`` is a current DSA naming ``organisation`` and covering every
-    dataset of ``application``."""
-    wanted = {d.name for d in application.datasets}
-    why = ""
-    if agreement.kind != "dsa" or agreement.status != "active":
-        why = f"{agreement.reference} is not an active data sharing agreement"
-    elif not agreement.starts_on <= today <= agreement.ends_on:
-        why = (f"{agreement.reference} is in force from {agreement.starts_on} to "
-               f"{agreement.ends_on}, not today ({today})")
-    elif not session.execute(select(AgreementShare.id).where(
-            AgreementShare.agreement_id == agreement.id,
-            AgreementShare.application_id == application.id)).first():
+    """Refuse unless ``agreement`` is linked to ``application``, names ``organisation`` and is a
+    current DSA covering every dataset (:func:`~fivesafes.governance.agreements.why_not_covered`)."""
+    if not agreements.is_linked(session, agreement, application):
         why = f"{agreement.reference} does not cover {application.reference} (link it first)"
-    elif organisation not in agreement.parties:
+    else:
+        why = agreements.why_not_covered(agreement, application, today)
+    if not why and organisation not in agreement.parties:
         why = f"{agreement.reference} does not name {organisation} as a party"
-    elif not wanted <= set(agreement.datasets):
-        why = (f"{agreement.reference} does not cover "
-               f"{', '.join(sorted(wanted - set(agreement.datasets)))}")
     if why:
         raise PermissionDenied(f"the extract of {application.reference} may not be exported to "
                                f"{organisation}: {why}")

@@ -139,24 +139,41 @@ def _linked(session: Session, application: Application) -> list[Agreement]:
     return list(session.execute(stmt).scalars())
 
 
+def why_not_covered(agreement: Agreement, application: Application, on: date) -> str:
+    """Why ``agreement`` is not a current data sharing agreement covering every dataset of
+    ``application`` on ``on`` (empty when it is); the one rule every share and export follows."""
+    wanted = {ds.name for ds in application.datasets}
+    if agreement.kind != "dsa":
+        return f"{agreement.reference} is a {agreement.kind}, not a data sharing agreement"
+    if agreement.status != "active":
+        return f"{agreement.reference} was terminated"
+    if on < agreement.starts_on:
+        return f"{agreement.reference} starts on {agreement.starts_on}"
+    if on > agreement.ends_on:
+        return f"{agreement.reference} ended on {agreement.ends_on}"
+    if not wanted <= set(agreement.datasets):
+        return (f"{agreement.reference} does not cover "
+                f"{', '.join(sorted(wanted - set(agreement.datasets)))}")
+    return ""
+
+
+def is_linked(session: Session, agreement: Agreement, application: Application) -> bool:
+    """Whether ``agreement`` was linked to ``application`` (``fivesafes agreement link``)."""
+    return session.execute(select(AgreementShare.id).where(
+        AgreementShare.agreement_id == agreement.id,
+        AgreementShare.application_id == application.id)).first() is not None
+
+
 def agreement_problems(session: Session, application: Application, on: date) -> list[str]:
     """Why no current DSA covers the application's share on ``on`` (empty if one does)."""
-    wanted = {ds.name for ds in application.datasets}
     why = []
     for agreement in _linked(session, application):
         if agreement.kind != "dsa":
             continue
-        if agreement.status != "active":
-            why.append(f"{agreement.reference} was terminated")
-        elif on < agreement.starts_on:
-            why.append(f"{agreement.reference} starts on {agreement.starts_on}")
-        elif on > agreement.ends_on:
-            why.append(f"{agreement.reference} ended on {agreement.ends_on}")
-        elif not wanted <= set(agreement.datasets):
-            why.append(f"{agreement.reference} does not cover "
-                       f"{', '.join(sorted(wanted - set(agreement.datasets)))}")
-        else:
+        problem = why_not_covered(agreement, application, on)
+        if not problem:
             return []
+        why.append(problem)
     return [f"no current data sharing agreement covers {application.reference}"
             + (f" ({'; '.join(why)})" if why else " (none is linked)")]
 
