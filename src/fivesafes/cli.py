@@ -283,15 +283,18 @@ AUDIT_COLUMNS = (
 @click.option("--variant", default="default", show_default=True,
               help="Error model: default, or heldback (a second one for measuring linkage; "
                    "never tune on it).")
+@click.option("--partner", is_flag=True,
+              help="Also write a partner department's extract (education records of the same "
+                   "people) under OUT/partner/, for 'fivesafes partner prepare'.")
 @user_errors
-def synth(people: int, out: Path, seed: int | None, variant: str) -> None:
+def synth(people: int, out: Path, seed: int | None, variant: str, partner: bool) -> None:
     """Write synthetic court, prison and probation extracts with their contracts and truth."""
     from fivesafes.progress import progress_bars
     from fivesafes.synth import generate
 
     with progress_bars(console, show_counts=True) as update:
         summary = generate(people=people, out=out, seed=seed, on_progress=update,
-                           variant=variant)
+                           variant=variant, partner=partner)
     table = Table("source", "records", "extract", "contract")
     for source, count in summary.records_per_source.items():
         table.add_row(source, f"{count:,}", str(summary.paths.extracts[source]),
@@ -299,6 +302,10 @@ def synth(people: int, out: Path, seed: int | None, variant: str) -> None:
     console.print(table)
     console.print(f"{summary.people:,} people, {summary.total_records:,} records in "
                   f"{summary.seconds:.1f} s; ground truth in {summary.paths.truth}")
+    if summary.paths.partner_contract:
+        console.print(f"partner department (education): {summary.partner_records:,} records; "
+                      f"contract {summary.paths.partner_contract}, truth "
+                      f"{summary.paths.partner_truth}")
 
 
 # -- ingest ----------------------------------------------------------------------------------

@@ -19,13 +19,14 @@ from ..progress import ProgressFn
 from . import confusers as confuser_groups
 from . import offences, pathways, places, population, rates
 from .identity import ErrorLog
-from .systems import SYSTEMS
+from .systems import SYSTEMS, education
 from .systems.base import WARNING_KINDS, Table, inject_invalid
 from .writer import write_contract, write_csv_rows, write_extract
 
 # Independent random streams, so that a change in one stage does not shift the others.
 _STREAMS = ("population", "careers", *(system.SPEC.name for system in SYSTEMS), "invalid",
-            "confusers")
+            "confusers", education.SPEC.name)  # new streams go last: the others stay as they were
+PARTNER = "partner"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class SynthPaths:
     relations: Path  # kind, group, true_id: people easily confused with each other
     expected_quarantine: Path
     reference: dict[str, Path]
+    #: with ``partner=True``: a partner department's extract (education), its contract and its
+    #: truth, under ``partner/`` so that ingesting ``contracts/*.toml`` never takes it
+    partner_extract: Path | None = None
+    partner_contract: Path | None = None
+    partner_truth: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ class SynthSummary:
     invalid_rows: dict[str, int] = field(default_factory=dict)  # per source
     variant: str = rates.DEFAULT.name
     related_people: dict[str, int] = field(default_factory=dict)  # people in groups, per kind
+    partner_records: int = 0
 
     @property
     def records_per_person(self) -> float:
@@ -87,6 +94,7 @@ def generate(
     on_progress: ProgressFn | None = None,
     variant: str | rates.Variant = rates.DEFAULT.name,
     confusers: rates.Confusers | None = None,
+    partner: bool = False,
 ) -> SynthSummary:
     """Generate extracts for ``people`` synthetic people into ``out`` (which must not exist or be
     empty). The same ``people``, ``seed`` and ``variant`` always produce byte-identical files.
@@ -94,6 +102,8 @@ def generate(
     ``variant`` picks the error model (``rates.VARIANTS``): ``default``, or ``heldback``, which
     the linkage must never be tuned on. ``seed`` defaults to the variant's own seed;
     ``confusers`` overrides the variant's confuser rates (``rates.NO_CONFUSERS`` turns them off).
+    ``partner`` also writes a partner department's extract (:mod:`.systems.education`) of the same
+    people under ``partner/``, with its own error model; the justice extracts stay byte-identical.
     """
     started = time.perf_counter()
     out = Path(out)
@@ -104,6 +114,7 @@ def generate(
     people, seed = int(people), int(seed)
     steps = ["population", "careers"]
     steps += [f"{system.SPEC.name}" for system in SYSTEMS]
+    steps += [education.SPEC.name] if partner else []
     steps += ["truth and reference"]
     done = 0
 
@@ -147,6 +158,10 @@ def generate(
             write_contract(table, work / "contracts" / f"{name}.toml")
             tables.append(_slim(table))
             progress(name)
+        partner_records = _write_partner(work, pop, rng(education.SPEC.name), log,
+                                         model.recording) if partner else 0
+        if partner:
+            progress(education.SPEC.name)
         _write_truth(work, tables, pop)
         _write_relations(work, groups, pop)
         _write_reference(work)
@@ -175,13 +190,37 @@ def generate(
                 "courts": out / "reference" / "courts.csv",
                 "establishments": out / "reference" / "establishments.csv",
             },
+            **(_partner_paths(out) if partner else {}),
         ),
         seconds=time.perf_counter() - started,
         error_counts=log.by_kind(),
         invalid_rows={t.spec.name: len(t.quarantine) for t in tables},
         variant=model.name,
         related_people={kind: int((groups.kind == kind).sum()) for kind in confuser_groups.KINDS},
+        partner_records=partner_records,
     )
+
+
+def _partner_paths(out: Path) -> dict[str, Path]:
+    name = education.SPEC.name
+    return {"partner_extract": out / PARTNER / "extracts" / education.SPEC.file_name,
+            "partner_contract": out / PARTNER / "contracts" / f"{name}.toml",
+            "partner_truth": out / PARTNER / "truth.csv"}
+
+
+def _write_partner(work: Path, pop: population.Population, rng: np.random.Generator,
+                   log: ErrorLog, recording: rates.Recording) -> int:
+    """The partner department's extract, contract and truth under ``work/partner``."""
+    for sub in ("extracts", "contracts"):
+        (work / PARTNER / sub).mkdir(parents=True)
+    table = education.build(pop, rng, log, errors=recording)
+    write_extract(table, work / PARTNER / "extracts" / table.spec.file_name)
+    write_contract(table, work / PARTNER / "contracts" / f"{table.spec.name}.toml")
+    ids = table.columns[table.spec.record_id].tolist()
+    true = pop.true_id[table.person].tolist()
+    write_csv_rows(work / PARTNER / "truth.csv", [("source", "record_id", "true_id")]
+                   + [(table.spec.name, r, t) for r, t in zip(ids, true, strict=True)])
+    return len(table)
 
 
 def _slim(table: Table) -> Table:
