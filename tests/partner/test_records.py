@@ -58,3 +58,16 @@ def test_both_sides_agree_under_the_same_secret_and_not_under_another() -> None:
     foreign = encode_table(_table(), other).to_pylist()
     assert foreign[0]["dob_hash"] != ours[0]["dob_hash"]
     assert dice(foreign[0]["surname_bf"], ours[0]["surname_bf"]) < 0.8
+
+
+def test_a_batch_encodes_exactly_as_one_record_at_a_time() -> None:
+    encoder = _encoder(blip_probability=0.0)
+    table = _table()
+    batched = encode_table(table, encoder, batch_rows=2).to_pylist()
+    one_by_one = [encoder.encode(record_fields(row)) for row in table.to_pylist()]
+    for got, want in zip(batched, one_by_one, strict=True):
+        assert {k: v for k, v in got.items() if k != "record_key"} == want
+    values = ["SMITH", None, "", "O'NEIL"]
+    assert encoder.bloom_many("surname", values, ["1980", "1980", "", "2001"]) == [
+        encoder.bloom("surname", v, s) for v, s in zip(values, ["1980", "1980", "", "2001"],
+                                                     strict=True)]

@@ -53,14 +53,25 @@ def record_fields(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def encode_table(standardised: pa.Table, encoder: Encoder,
-                 key_column: str = "record_key") -> pa.Table:
-    """Every row of ``standardised`` encoded: ``key_column`` and the encoded columns."""
+                 key_column: str = "record_key", batch_rows: int = 20_000) -> pa.Table:
+    """Every row of ``standardised`` encoded: ``key_column`` and the encoded columns (the Bloom
+    filters a batch of rows at a time, see :meth:`~.encoding.Encoder.bloom_many`)."""
     schema = encoded_schema(encoder, key_column)
+    p = encoder.parameters
     present = [c for c in (key_column, *ENCODED_FIELDS) if c in standardised.column_names]
-    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
-    for row in standardised.select(present).to_pylist():
-        encoded = encoder.encode(record_fields(row))
-        columns[key_column].append(str(row[key_column]))
-        for name in schema.names[1:]:
-            columns[name].append(encoded[name])
-    return pa.table(columns, schema=schema)
+    batches = []
+    for batch in standardised.select(present).to_batches(max_chunksize=batch_rows):
+        rows = [record_fields(row) for row in batch.to_pylist()]
+        columns: dict[str, list[Any]] = {key_column: [str(k) for k in
+                                                      batch.column(key_column).to_pylist()]}
+        salts = [encoder.salt_of(row) for row in rows]
+        if p.clk:
+            columns["clk"] = [encoder.clk(row) for row in rows]
+        else:
+            for field in p.fuzzy_fields:
+                values = [None if r.get(field) is None else str(r[field]) for r in rows]
+                columns[f"{field}_bf"] = encoder.bloom_many(field, values, salts)
+        for field in p.exact_fields:
+            columns[f"{field}_hash"] = [encoder.exact(field, r.get(field)) for r in rows]
+        batches.append(pa.table(columns, schema=schema))
+    return pa.concat_tables(batches) if batches else schema.empty_table()
