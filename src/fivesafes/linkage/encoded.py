@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from fivesafes.linkage.encoded_model import (
@@ -106,7 +107,9 @@ def link_partner(con: duckdb.DuckDBPyConnection, work: Path, source: str, table:
     fuzzy, exact = list(parameters.fuzzy_fields), list(parameters.exact_fields)
     bits = parameters.encoded_bits
     started = time.perf_counter()
-    encoder = Encoder(encoding.secret, parameters)
+    # the home's encodings never leave the run: their BLIP noise is seeded, so the same input
+    # links the same way each time
+    encoder = Encoder(encoding.secret, parameters, rng=np.random.default_rng(options.seed))
     home = _home_encoded(con, encoder)
     seconds = {"encode_home": time.perf_counter() - started}
     figures = PartnerFigures(source, table.num_rows, home.num_rows, seconds=seconds)
