@@ -193,3 +193,35 @@ def test_partner_alone_is_refused(tmp_path: Path) -> None:
     with pytest.raises(LinkageError, match="encoded identifiers only") as error:
         link_tables([partner], tmp_path / "run")
     assert SECRET.hex() not in str(error.value)
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="pyspark is not installed")
+def test_spark_partner_stage_agrees_with_duckdb(tmp_path: Path) -> None:
+    from fivesafes.linkage.options import LinkOptions
+
+    synth = make_synth(tmp_path, people=80, seed=11)
+    tables = read_extracts(load_all(contracts(synth)))
+    partner = as_partner(next(t for t in tables if t.source == "probation"),
+                         PartnerEncoding(PARAMS, SECRET), rng=np.random.default_rng(2))
+    home = [t for t in tables if t.source != "probation"]
+    outcomes = [link_tables([*home, partner], tmp_path / engine, LinkOptions(engine=engine))
+                for engine in ("duckdb", "spark")]
+    try:
+        def partner_rows(outcome):  # record id -> the records of the person it joined
+            rows = outcome.clusters.to_pylist()
+            members: dict[str, set] = {}
+            for row in rows:
+                members.setdefault(row["cluster_id"], set()).add((row["source"],
+                                                                  row["record_id"]))
+            return {row["record_id"]: frozenset(members[row["cluster_id"]]) for row in rows
+                    if row["source"] == "probation"}
+        duck, spark = (partner_rows(o) for o in outcomes)
+        same = sum(duck[key] == spark[key] for key in duck)
+        assert same >= 0.97 * len(duck), (same, len(duck))
+        assert outcomes[1].engine == "spark" and outcomes[1].partners[0].matched > 0
+    finally:
+        for outcome in outcomes:
+            if outcome.con is not None:
+                outcome.con.close()
