@@ -63,6 +63,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-partner-") as tmp:
         work = Path(tmp)
+        for name in ("plain", "encoded"):
+            (work / name).mkdir()
         data = args.data
         if data is None:
             data = work / "synth"
