@@ -98,7 +98,8 @@ def _load(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
 
 
 def link_partner(con: duckdb.DuckDBPyConnection, work: Path, source: str, table: pa.Table,
-                 encoding: PartnerEncoding, options: LinkOptions) -> tuple[pa.Table, PartnerFigures]:
+                 encoding: PartnerEncoding, options: LinkOptions
+                 ) -> tuple[pa.Table, PartnerFigures]:
     """Link one partner source to the home clusters in ``con`` (tables ``std``, ``records``,
     ``clusters`` with record-key cluster ids). Returns the partner's rows (source, record_key,
     record_id, cluster_id) and the stage's figures; Spark files go in ``work``."""
@@ -117,8 +118,7 @@ def link_partner(con: duckdb.DuckDBPyConnection, work: Path, source: str, table:
     home_words = words_table(home, fuzzy, encoding.secret, bits, keep=["node"])
     partner = table.select(["record_key", "record_id", *encoded_columns(parameters)])
     partner_words = words_table(partner, fuzzy, encoding.secret, bits,
-                                keep=["record_key",
-                                                                      "record_id"])
+                                keep=["record_key", "record_id"])
     _load(con, "partner_home_raw", home_words)
     _load(con, "partner_side_raw", partner_words)
     con.execute(f"""CREATE OR REPLACE TABLE partner_home AS SELECT node AS unique_id,
