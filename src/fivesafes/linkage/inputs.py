@@ -25,6 +25,9 @@ from sqlalchemy.orm import selectinload
 from fivesafes.encrypted_files import read_encrypted
 from fivesafes.errors import SourceFileError
 from fivesafes.home import Deployment
+from fivesafes.linkage.encoded import PartnerEncoding
+from fivesafes.partner.encoding import EncodingParameters
+from fivesafes.partner.models import Partner
 from fivesafes.progress import ProgressFn
 from fivesafes.sources.contract import SourceContract, SourceFile
 from fivesafes.sources.ingest import identifiers_associated_data
@@ -50,6 +53,8 @@ class IdentifierTable:
     #: standalone: records linked although one identifier value could not be read (by reason)
     unreadable: dict[str, int] = field(default_factory=dict)
     iso_dates: frozenset[str] = frozenset()  # columns a Parquet file held as dates (ISO text)
+    #: a partner department's source: its encoded identifiers and how they were encoded
+    encoding: PartnerEncoding | None = None
 
     @property
     def source(self) -> str:
@@ -144,17 +149,38 @@ def ingested_tables(deployment: Deployment) -> list[IdentifierTable]:
             select(IngestRun).where(IngestRun.identifiers == "held").order_by(IngestRun.id)
             .options(selectinload(IngestRun.sources))
         ).scalars().all()
-        held = [(run.label, run.data_key, s.source, s.contract, s.identifiers_path)
+        held = [(run.label, run.data_key, s.source, s.contract, s.identifiers_path, s.partner)
                 for run in runs for s in run.sources]
-    newest: dict[str, tuple[str, str, str, str, str]] = {}
+        partners = {p.name: (p.linkage_secret, p.encoding)
+                    for p in session.execute(select(Partner)).scalars()}
+    newest: dict[str, tuple[str, str, str, str, str, str | None]] = {}
     for entry in held:
         newest[entry[2]] = entry
     tables = []
-    for label, key_name, source, contract_json, path in newest.values():
+    for label, key_name, source, contract_json, path, partner in newest.values():
         contract = _contract_from_json(contract_json)
         key = deployment.keys.load_key(key_name)
         plain = read_encrypted(deployment.root / path, key,
                                identifiers_associated_data(label, source))
         table = pq.read_table(io.BytesIO(plain))
-        tables.append(IdentifierTable(contract, table.cast(_schema(contract)), ingest=label))
+        if partner is None:
+            tables.append(IdentifierTable(contract, table.cast(_schema(contract)), ingest=label))
+        else:
+            tables.append(IdentifierTable(contract, table, ingest=label,
+                                          encoding=_partner_encoding(deployment, source,
+                                                                     partner, partners)))
     return tables
+
+
+def _partner_encoding(deployment: Deployment, source: str, partner: str,
+                      partners: dict[str, tuple[str, str]]) -> PartnerEncoding:
+    """How partner ``partner`` encoded source ``source``: its parameters and the secret from the
+    home's key ring (errors name the partner, never the secret)."""
+    if partner not in partners:
+        raise SourceFileError(f"source {source} came from partner {partner}, which is not "
+                              "registered in this home: register the partner again or remove "
+                              "the source")
+    secret_name, encoding = partners[partner]
+    parameters = EncodingParameters.from_manifest(
+        json.loads(encoding) if isinstance(encoding, str) else encoding)
+    return PartnerEncoding(parameters, deployment.keys.load_key(secret_name))

@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from fivesafes.linkage.contradictions import flag_contradictions
+from fivesafes.linkage.encoded import PartnerFigures, link_partner
 from fivesafes.linkage.engines import Engine, open_engine
 from fivesafes.linkage.features import (
     FEATURE_GROUPS,
@@ -72,6 +73,8 @@ class LinkOutcome:
     contradictions: dict[str, int] = field(default_factory=dict)
     #: per shared identifier: how the scored pairs compared on it (see :func:`shared_evidence`)
     shared: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: per partner source (encoded identifiers, :mod:`~.encoded`): what its stage did
+    partners: list[PartnerFigures] = field(default_factory=list)
     con: duckdb.DuckDBPyConnection | None = None
 
     def summary(self) -> dict[str, Any]:
@@ -90,6 +93,7 @@ class LinkOutcome:
             "shared_identifiers": self.shared,
             "seconds": {k: round(v, 2) for k, v in self.timings.items()},
             "notes": self.notes,
+            "partners": [p.summary() for p in self.partners],
         }
 
 
@@ -176,6 +180,11 @@ def link_tables(tables: list[IdentifierTable], work: Path, options: LinkOptions 
     options = options or LinkOptions()
     if not tables:
         raise LinkageError("nothing to link: no sources were given (or none is ingested)")
+    partners = [t for t in tables if t.encoding is not None]
+    tables = [t for t in tables if t.encoding is None]
+    if partners and not tables:
+        raise LinkageError("partner sources hold encoded identifiers only: they are linked to "
+                           "the home's own sources, and none is ingested")
     timings: dict[str, float] = {}
     con = duckdb.connect()
     con.execute(f"SET threads = {int(options.threads)}")
@@ -193,6 +202,9 @@ def link_tables(tables: list[IdentifierTable], work: Path, options: LinkOptions 
                        .fetchall())
         outcome = _link(con, work, options, groups, records, timings, on_phase)
         outcome.con = con
+        for item in partners:
+            with _phase(timings, f"partner {item.source}", on_phase):
+                _add_partner(con, work, outcome, item, options)
         return outcome
     except BaseException:
         con.close()
@@ -256,6 +268,20 @@ def _link(con: duckdb.DuckDBPyConnection, work: Path, options: LinkOptions,
                        split, before)
     outcome.contradictions = contradicting
     return outcome
+
+
+def _add_partner(con: duckdb.DuckDBPyConnection, work: Path, outcome: LinkOutcome,
+                 item: IdentifierTable, options: LinkOptions) -> None:
+    """Link one partner source's encodings to the home's clusters; its rows join the result."""
+    assert item.encoding is not None
+    if item.source in outcome.records:
+        raise LinkageError(f"partner source {item.source} has the name of a home source: "
+                           "rename one of them")
+    rows, figures = link_partner(con, work, item.source, item.table, item.encoding, options)
+    outcome.clusters = pa.concat_tables([outcome.clusters, rows.cast(outcome.clusters.schema)])
+    outcome.records[item.source] = figures.records
+    outcome.clusters_count += figures.records - figures.matched
+    outcome.partners.append(figures)
 
 
 def _cluster(con: duckdb.DuckDBPyConnection, engine: Engine, threshold: float,

@@ -253,6 +253,21 @@ def _contradictions_html(data: ReportData, summary: dict[str, Any], identifiers:
     return parts
 
 
+def _partners_html(partners: list[dict[str, Any]]) -> list[str]:
+    """One line per partner source linked by its encodings (:mod:`~.encoded`)."""
+    if not partners:
+        return []
+    rows = [[p["source"], p["records"], p["home_records"], p["pairs"], p["matched"],
+             p["records"] - p["matched"], p["seconds"].get("total", 0.0)] for p in partners]
+    notes = [f"<p class='warn'>{escape(n)}</p>" for p in partners for n in p.get("notes", [])]
+    return ["<h2>Partner sources (encoded identifiers)</h2><p>Each partner record was compared "
+            "with every home record through keyed Bloom-filter encodings and joined the person "
+            "of its best match at or above the threshold; a record matching none is a person of "
+            "its own. The cluster charts below cover the home's own records.</p>" + _table(
+                ["partner source", "records", "home records", "pairs scored", "matched",
+                 "new persons", "seconds"], rows), *notes]
+
+
 def render(data: ReportData, summary: dict[str, Any], title: str, *,
            identifiers: bool = True) -> str:
     """The report as one HTML document; without ``identifiers``, examples by record key."""
@@ -276,6 +291,7 @@ def render(data: ReportData, summary: dict[str, Any], title: str, *,
     parts.append(_table(["source", "records"], per_source))
     parts.append(_table(["phase", "seconds"], [[k, float(v)] for k, v in
                                                summary["seconds"].items()]))
+    parts += _partners_html(summary.get("partners") or [])
     split = summary.get("split")
     if split:
         parts.append("<h2>Over-merged clusters</h2><p>Clusters of three or more records had "

@@ -1,0 +1,206 @@
+"""The partner stage: link a partner department's encoded records to the home's people.
+
+After the home's own sources are linked (:mod:`~.pipeline`), every home record is encoded with
+:func:`fivesafes.partner.records.encode_table` under the partner's secret and parameters, the
+same function the partner's kit ran on its side. Splink then links the two encoded tables
+(link only: home against partner, never within a side) with the model of :mod:`~.encoded_model`,
+trained like the plaintext model (u by random sampling, m by EM over two blocking rules, seeded).
+Each partner record joins the home cluster of its best match at or above the threshold; a partner
+record matching nothing is a cluster of its own.
+
+The secret is used to build the encoder and the LSH bands and is never logged, reported or put in
+an error message: errors name the partner source only.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from fivesafes.linkage.encoded_model import (
+    encoded_settings,
+    training_rules,
+    words_table,
+)
+from fivesafes.linkage.engines import open_engine
+from fivesafes.linkage.options import LinkageError, LinkOptions
+from fivesafes.partner.encoding import Encoder, EncodingParameters, encoded_columns
+from fivesafes.partner.records import encode_table
+
+__all__ = ["PartnerEncoding", "PartnerFigures", "link_partner"]
+
+KEEP_PROBABILITY = 0.01
+HOME = "home"
+PARTNER = "partner"
+
+
+@dataclass(frozen=True)
+class PartnerEncoding:
+    """How a partner encoded its records: the parameters and the agreed secret (never shown)."""
+
+    parameters: EncodingParameters
+    secret: bytes = field(repr=False)
+
+    def __str__(self) -> str:
+        return f"PartnerEncoding({self.parameters.format})"
+
+
+@dataclass
+class PartnerFigures:
+    """What the partner stage did, for the summary and the quality report."""
+
+    source: str
+    records: int
+    home_records: int
+    pairs: int = 0
+    matched: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, object]:
+        return {"source": self.source, "records": self.records,
+                "home_records": self.home_records, "pairs": self.pairs,
+                "matched": self.matched,
+                "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
+                "notes": list(self.notes)}
+
+
+def _check_columns(source: str, table: pa.Table, parameters: EncodingParameters) -> None:
+    if parameters.clk:
+        raise LinkageError(f"partner source {source}: record-level CLK encodings are not "
+                           "linked yet; ask the partner for field-level filters")
+    missing = [c for c in ("record_key", "record_id", *encoded_columns(parameters))
+               if c not in table.column_names]
+    if missing:
+        raise LinkageError(f"partner source {source}: the received table lacks "
+                           f"{', '.join(missing)}; receive the package again")
+
+
+def _home_encoded(con: duckdb.DuckDBPyConnection, encoder: Encoder) -> pa.Table:
+    """Every home record (all sources) encoded, keyed by its node (source and link id)."""
+    home = con.sql("""SELECT r.source || '-__-' || r.link_id AS node, s.forename, s.surname,
+            CAST(s.dob AS VARCHAR) AS dob, s.sex, s.postcode_district
+        FROM std AS s JOIN records AS r USING (source, record_key)
+        ORDER BY node""").to_arrow_table()
+    return encode_table(home, encoder, key_column="node")
+
+
+def _load(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    con.register(f"_{name}_arrow", table)
+    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _{name}_arrow")  # noqa: S608
+    con.unregister(f"_{name}_arrow")
+
+
+def link_partner(con: duckdb.DuckDBPyConnection, work: Path, source: str, table: pa.Table,
+                 encoding: PartnerEncoding, options: LinkOptions
+                 ) -> tuple[pa.Table, PartnerFigures]:
+    """Link one partner source to the home clusters in ``con`` (tables ``std``, ``records``,
+    ``clusters`` with record-key cluster ids). Returns the partner's rows (source, record_key,
+    record_id, cluster_id) and the stage's figures; Spark files go in ``work``."""
+    parameters = encoding.parameters
+    _check_columns(source, table, parameters)
+    fuzzy, exact = list(parameters.fuzzy_fields), list(parameters.exact_fields)
+    bits = parameters.encoded_bits
+    started = time.perf_counter()
+    # the home's encodings never leave the run: their BLIP noise is seeded, so the same input
+    # links the same way each time
+    encoder = Encoder(encoding.secret, parameters, rng=np.random.default_rng(options.seed))
+    home = _home_encoded(con, encoder)
+    seconds = {"encode_home": time.perf_counter() - started}
+    figures = PartnerFigures(source, table.num_rows, home.num_rows, seconds=seconds)
+    step = time.perf_counter()
+    home_words = words_table(home, fuzzy, encoding.secret, bits, keep=["node"])
+    partner = table.select(["record_key", "record_id", *encoded_columns(parameters)])
+    partner_words = words_table(partner, fuzzy, encoding.secret, bits,
+                                keep=["record_key", "record_id"])
+    _load(con, "partner_home_raw", home_words)
+    _load(con, "partner_side_raw", partner_words)
+    con.execute(f"""CREATE OR REPLACE TABLE partner_home AS SELECT node AS unique_id,
+        '{HOME}' AS source_dataset, * EXCLUDE (node) FROM partner_home_raw""")  # noqa: S608
+    con.execute("""CREATE OR REPLACE TABLE partner_keys AS SELECT record_key, record_id,
+        lpad(CAST(row_number() OVER (ORDER BY record_id, record_key) AS VARCHAR), 10, '0')
+            AS unique_id FROM partner_side_raw""")
+    con.execute(f"""CREATE OR REPLACE TABLE partner_side AS SELECT k.unique_id,
+        '{PARTNER}' AS source_dataset, p.* EXCLUDE (record_key, record_id)
+        FROM partner_side_raw AS p JOIN partner_keys AS k USING (record_key)""")  # noqa: S608
+    con.execute("DROP TABLE partner_home_raw")
+    con.execute("DROP TABLE partner_side_raw")
+    seconds["prepare"] = time.perf_counter() - step
+    if figures.records and figures.home_records:
+        figures.pairs, figures.notes = _score(con, work, fuzzy, exact, bits, options,
+                                              seconds)
+    else:
+        con.execute("CREATE OR REPLACE TABLE partner_pairs (partner_id VARCHAR, node VARCHAR, "
+                    "match_probability DOUBLE)")
+    rows = con.sql("""
+        WITH best AS (
+            SELECT partner_id, node, match_probability,
+                row_number() OVER (PARTITION BY partner_id
+                                   ORDER BY match_probability DESC, node) AS rank
+            FROM partner_pairs WHERE match_probability >= $1)
+        SELECT $2 AS source, k.record_key, k.record_id,
+            coalesce(c.cluster_id, $2 || '-__-' || k.record_key) AS cluster_id,
+            c.cluster_id IS NOT NULL AS matched
+        FROM partner_keys AS k
+        LEFT JOIN best AS b ON b.partner_id = k.unique_id AND b.rank = 1
+        LEFT JOIN clusters AS c ON c.node = b.node
+        ORDER BY k.record_key""", params=[options.threshold, source]).to_arrow_table()
+    figures.matched = int(sum(rows.column("matched").to_pylist()))
+    seconds["total"] = time.perf_counter() - started
+    for name in ("partner_home", "partner_side", "partner_keys"):
+        con.execute(f"DROP TABLE {name}")
+    return rows.drop_columns(["matched"]), figures
+
+
+def _score(con: duckdb.DuckDBPyConnection, work: Path, fuzzy: list[str], exact: list[str],
+           bits: int, options: LinkOptions, seconds: dict[str, float]) -> tuple[int, list[str]]:
+    from splink import Linker
+    from splink.internals.exceptions import SplinkException
+
+    notes: list[str] = []
+    total = int(con.sql("SELECT (SELECT count(*) FROM partner_home) + "
+                        "(SELECT count(*) FROM partner_side)").fetchall()[0][0])
+    engine = open_engine(options.engine, con, work / "partner", options.threads,
+                         total)
+    try:
+        inputs = [engine.register("partner_home", HOME), engine.register("partner_side", PARTNER)]
+        linker = Linker(inputs, encoded_settings(fuzzy, exact, bits), log_level=logging.ERROR)
+        step = time.perf_counter()
+        pairs = float(con.sql("SELECT (SELECT count(*) FROM partner_home) * "
+                              "(SELECT count(*) FROM partner_side)").fetchall()[0][0])
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=min(options.u_max_pairs, max(pairs, 1)), seed=options.seed)
+        for index, (name, rule) in enumerate(training_rules(fuzzy, exact)):
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, estimate_without_term_frequencies=True, max_pairs=options.em_max_pairs,
+                    populate_probability_two_random_records_match_from_trained_values=index == 0)
+            except (SplinkException, ValueError, ZeroDivisionError) as error:
+                notes.append(f"partner EM blocked on {name} skipped: "
+                             f"{str(error).splitlines()[0]}")
+        from fivesafes.linkage.training import settle
+
+        settle(linker)
+        seconds["train"] = time.perf_counter() - step
+        step = time.perf_counter()
+        predicted = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY,
+                                             warning_mode="never")
+        engine.to_duckdb(predicted, "partner_splink_pairs")
+        con.execute("""CREATE OR REPLACE TABLE partner_pairs AS
+            SELECT CASE WHEN source_dataset_l = 'partner' THEN unique_id_l ELSE unique_id_r END
+                    AS partner_id,
+                CASE WHEN source_dataset_l = 'partner' THEN unique_id_r ELSE unique_id_l END
+                    AS node,
+                match_probability
+            FROM partner_splink_pairs""")
+        con.execute("DROP TABLE partner_splink_pairs")
+        seconds["predict"] = time.perf_counter() - step
+    finally:
+        engine.close()
+    return int(con.sql("SELECT count(*) FROM partner_pairs").fetchall()[0][0]), notes
