@@ -157,7 +157,7 @@ def prepare(contract: SourceContract, keys: PartnerKeys, kit: Kit, out: Path, *,
     secret = _secret(keys, kit)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     batch = str(uuid.uuid4())
-    quarantine = out / f"{contract.name}-quarantine-{batch[:8]}.csv"
+    quarantine = out / f"left-out-{contract.name}-{batch[:8]}.csv"  # not a package: stays here
     identifiers, attributes, read, quarantined, reasons, iso = _read(contract, quarantine,
                                                                      on_progress)
     _refuse_repeated(contract, identifiers)
