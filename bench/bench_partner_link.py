@@ -3,6 +3,9 @@
     .venv/bin/python bench/bench_partner_link.py [--people 25000] [--partner probation]
                                                  [--data DIR]
 
+``--partner education`` takes the generator's partner department extract (``synth --partner``:
+education records of the same people, with their own error model) instead of a justice source.
+
 Generates synthetic extracts (or reads ``--data``), links every source in plaintext, then links
 again with ``--partner`` standardised and encoded as the partner's kit would
 (:func:`fivesafes.linkage.as_partner.as_partner`, default hardened parameters) and linked through
@@ -34,6 +37,8 @@ from fivesafes.linkage.pipeline import link_tables
 from fivesafes.partner.encoding import EncodingParameters, new_linkage_secret
 from fivesafes.sources.contract import load_all
 from fivesafes.synth import generate
+
+PARTNER_EXTRACT = "education"
 
 F1_SQL = """
 WITH j AS (SELECT c.cluster_id, t.true_id FROM clusters AS c JOIN truth AS t
@@ -69,14 +74,23 @@ def main() -> None:
         if data is None:
             data = work / "synth"
             started = time.perf_counter()
-            generate(people=args.people, out=data, seed=17)
+            generate(people=args.people, out=data, seed=17,
+                     partner=args.partner == PARTNER_EXTRACT)
             print(f"synthetic data for {args.people:,} people: "
                   f"{time.perf_counter() - started:.1f}s")
-        tables = read_extracts(load_all(sorted((data / "contracts").glob("*.toml"))))
+        contracts = sorted((data / "contracts").glob("*.toml"))
+        truth = data / "truth.csv"
+        if args.partner == PARTNER_EXTRACT:
+            contracts.append(data / "partner" / "contracts" / f"{PARTNER_EXTRACT}.toml")
+            truth = work / "truth.csv"
+            lines = (data / "truth.csv").read_text().splitlines(keepends=True)
+            lines += (data / "partner" / "truth.csv").read_text().splitlines(keepends=True)[1:]
+            truth.write_text("".join(lines))
+        tables = read_extracts(load_all(contracts))
         started = time.perf_counter()
         plain = link_tables(tables, work / "plain")
         plain_wall = time.perf_counter() - started
-        plain_f1 = pairwise(plain.clusters, data / "truth.csv")
+        plain_f1 = pairwise(plain.clusters, truth)
         plain.con.close()
         source = next(t for t in tables if t.source == args.partner)
         encoding = PartnerEncoding(EncodingParameters(), new_linkage_secret())
@@ -87,7 +101,7 @@ def main() -> None:
         started = time.perf_counter()
         encoded = link_tables([*home, partner], work / "encoded")
         encoded_wall = time.perf_counter() - started
-        encoded_f1 = pairwise(encoded.clusters, data / "truth.csv")
+        encoded_f1 = pairwise(encoded.clusters, truth)
         figures = encoded.partners[0].summary()
         encoded.con.close()
     print(json.dumps({

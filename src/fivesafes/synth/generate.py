@@ -210,16 +210,24 @@ def _partner_paths(out: Path) -> dict[str, Path]:
 
 def _write_partner(work: Path, pop: population.Population, rng: np.random.Generator,
                    log: ErrorLog, recording: rates.Recording) -> int:
-    """The partner department's extract, contract and truth under ``work/partner``."""
+    """The partner department's extract, contract and truth under ``work/partner``: pupils of
+    the justice population and of a second population (:data:`~.systems.education.OUTSIDERS`
+    as many people) who are in no justice extract, so that linking the partner can go wrong both
+    ways. The outsiders' true ids follow the justice population's."""
     for sub in ("extracts", "contracts"):
         (work / PARTNER / sub).mkdir(parents=True)
-    table = education.build(pop, rng, log, errors=recording)
+    outsiders = population.build(rng, max(2, int(round(len(pop.true_id) * education.OUTSIDERS))))
+    inside = education.build(pop, rng, log, errors=recording)
+    outside = education.build(outsiders, rng, log, errors=recording)
+    true = np.concatenate([pop.true_id[inside.person],
+                           outsiders.true_id[outside.person] + len(pop.true_id)])
+    table = education.combine(inside, outside, rng)
     write_extract(table, work / PARTNER / "extracts" / table.spec.file_name)
     write_contract(table, work / PARTNER / "contracts" / f"{table.spec.name}.toml")
     ids = table.columns[table.spec.record_id].tolist()
-    true = pop.true_id[table.person].tolist()
     write_csv_rows(work / PARTNER / "truth.csv", [("source", "record_id", "true_id")]
-                   + [(table.spec.name, r, t) for r, t in zip(ids, true, strict=True)])
+                   + [(table.spec.name, r, int(true[i]))
+                      for r, i in zip(ids, table.person.tolist(), strict=True)])
     return len(table)
 
 

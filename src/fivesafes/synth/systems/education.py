@@ -37,6 +37,9 @@ SEN = ("none", "SEN support", "EHC plan")
 SEN_WEIGHTS = (0.83, 0.13, 0.04)
 ATTAINMENT = ("below expected", "expected", "above expected")
 FSM_RATE = 0.18
+#: People in the education records but in no justice extract, as a share of the justice
+#: population (most pupils never meet the justice system; this keeps the extract small)
+OUTSIDERS = 0.4
 
 SPEC = Spec(
     name="education",
@@ -136,7 +139,7 @@ def build(pop: Population, rng: np.random.Generator, log: ErrorLog,
     attainment = np.where(deprived, rng.choice(3, n, p=(0.45, 0.4, 0.15)),
                           rng.choice(3, n, p=(0.2, 0.5, 0.3)))
     columns = {
-        "pupil_record_id": record_ids(rng, n, 1, 9, prefix="P"),
+        "pupil_record_id": np.empty(n, dtype=object),  # numbered by combine()
         "preferred_forename": identity.vary(rec.forename, rng, log, SPEC.name, errors=errors),
         "preferred_surname": identity.vary(rec.surname, rng, log, SPEC.name, errors=errors),
         "birth_date": dates.format_days(rec.dob, DOB),
@@ -152,3 +155,15 @@ def build(pop: Population, rng: np.random.Generator, log: ErrorLog,
                                           0).astype(np.int64),
     }
     return Table(SPEC, columns, person)
+
+
+def combine(inside: Table, outside: Table, rng: np.random.Generator) -> Table:
+    """One extract of both tables' rows, in academic-year order, numbered afresh. Its
+    ``person`` is the row's position in ``inside`` then ``outside`` (not a person index)."""
+    columns = {name: np.concatenate([inside.columns[name], outside.columns[name]])
+               for name in SPEC.columns}
+    n = len(columns["academic_year"])
+    order = np.argsort(columns["academic_year"].astype(str), kind="stable")
+    columns = {name: values[order] for name, values in columns.items()}
+    columns["pupil_record_id"] = record_ids(rng, n, 1, 9, prefix="P")
+    return Table(SPEC, columns, np.arange(n)[order])
