@@ -93,7 +93,7 @@ def test_lsh_bands_are_keyed() -> None:
 @pytest.mark.spark
 @pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="pyspark is not installed")
 def test_spark_dice_equals_partner_dice(tmp_path: Path) -> None:
-    from pyspark.sql import SparkSession
+    from fivesafes.linkage.engines import spark_session
 
     pairs = [("JOHN", "JON"), ("SMITH", "SMYTHE"), ("ANNE", "ANN"), ("MO", "MOHAMMED"),
              ("X", "Y"), ("O'NEIL", "ONEIL")] * 5
@@ -103,9 +103,9 @@ def test_spark_dice_equals_partner_dice(tmp_path: Path) -> None:
         a.column("forename_bf").to_pylist(), a.column("forename_bf_ones").to_pylist(),
         b.column("forename_bf").to_pylist(), b.column("forename_bf_ones").to_pylist(),
         strict=True)]
-    session = (SparkSession.builder.master("local[2]").appName("fivesafes-dice")
-               .config("spark.ui.enabled", "false")
-               .config("spark.local.dir", str(tmp_path)).getOrCreate())
+    # the session linkage uses (with Splink's similarity functions): a JVM started without
+    # them would serve every later Spark test in this process
+    session = spark_session(tmp_path, 2, 2)
     try:
         frame = session.createDataFrame(rows, "a array<bigint>, a_ones bigint, "
                                               "b array<bigint>, b_ones bigint")

@@ -23,6 +23,8 @@ from fivesafes.extracts import build_extract
 from fivesafes.extracts.export import generate_recipient_identity
 from fivesafes.extracts.recipients import add_recipient, list_recipients
 from fivesafes.outputs.service import make_output, request_release, review_request
+from fivesafes.partner.agreement import generate_keys, read_public
+from fivesafes.partner.registry import add_partner, list_partners
 from fivesafes.workspace.service import open_workspace
 from tests.extracts.conftest import ADMIN, DSA, OFFICER, START, Published, Walk
 from tests.outputs.conftest import CHECKERS
@@ -72,6 +74,10 @@ def listed(published: Published, tmp_path_factory: pytest.TempPathFactory) -> It
             _, public = generate_recipient_identity(tmp_path_factory.mktemp("recipient"))
             add_recipient(home, by=ADMIN, name="ons-srs", organisation="Example University",
                           public_key=public, agreement=DSA)
+        if not list_partners(home, by=ADMIN):
+            _, public_file = generate_keys("education", tmp_path_factory.mktemp("partner"))
+            add_partner(home, by=ADMIN, name="education", organisation="Department for "
+                        "Education", public=read_public(public_file))
     yield Listed(str(home.root), project, team[0])
     published.clock.now = START
 
@@ -91,6 +97,7 @@ LISTINGS = {
     "output requests": ("output requests", CHECKERS[2]),
     "output released": ("output released", CHECKERS[2]),
     "recipient list": ("recipient list", ADMIN),
+    "partner list": ("partner list", OFFICER),
 }
 
 

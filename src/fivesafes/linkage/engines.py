@@ -68,7 +68,8 @@ class DuckDBEngine:
         pass
 
 
-def _spark_session(work: Path, threads: int, partitions: int) -> Any:
+def spark_session(work: Path, threads: int, partitions: int) -> Any:
+    """The local Spark session linkage runs on, with Splink's similarity functions."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -112,7 +113,7 @@ class SparkEngine:
         self.work.mkdir(parents=True, exist_ok=True)
         # few partitions for small inputs: Spark's per-task overhead dominates them
         partitions = threads if records < SMALL else threads * 4
-        self.session = _spark_session(self.work, threads, partitions)
+        self.session = spark_session(self.work, threads, partitions)
         from splink import SparkAPI
 
         self.api = SparkAPI(spark_session=self.session, num_partitions_on_repartition=partitions)
