@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from fivesafes import audit
 from fivesafes.accounts import Role, authorise
@@ -145,20 +146,20 @@ def _contract_json(opened: dict[str, _Opened]) -> dict[str, Any]:
             "systems": list(declared.get("systems") or []), "contract_path": None}
 
 
-def _check_source(deployment: Deployment, by: str, partner: Partner, source: str,
+def _check_source(session: Session, partner: Partner, source: str,
                   contract: dict[str, Any]) -> None:
-    with deployment.store.reading() as session:
-        authorise(session, by, (Role.LINKAGE_OFFICER,), DOING)
-        rows = session.execute(select(IngestedSource.partner).where(
-            IngestedSource.source == source)).scalars().all()
-        if any(owner != partner.name for owner in rows):
-            raise FivesafesError(f"source '{source}' is already a source of this home (or "
-                                 "another partner's); a partner's source needs a name of its "
-                                 "own: ask the partner to rename it in its contract")
-        columns = {a.get("column") for a in contract["attributes"]}
-        if RECORD_ID in columns or "record_key" in columns:
-            raise PartnerPackageRefused(f"source '{source}': an attribute may not be called "
-                                        "record_id or record_key")
+    """Refuse a partner source named like a source of this home or of another partner, and
+    attributes named like the keys the home adds."""
+    rows = session.execute(select(IngestedSource.partner).where(
+        IngestedSource.source == source)).scalars().all()
+    if any(owner != partner.name for owner in rows):
+        raise FivesafesError(f"source '{source}' is already a source of this home (or another "
+                             "partner's); a partner's source needs a name of its own: ask the "
+                             "partner to rename it in its contract")
+    columns = {a.get("column") for a in contract["attributes"]}
+    if RECORD_ID in columns or "record_key" in columns:
+        raise PartnerPackageRefused(f"source '{source}': an attribute may not be called "
+                                    "record_id or record_key")
 
 
 def _write(deployment: Deployment, work: Path, label: str, source: str,
@@ -202,9 +203,9 @@ def receive(deployment: Deployment, *, by: str, partner: str,
                                         "refused")
         received = set(session.execute(select(PartnerPackage.package_id)).scalars())
         opened = _open_all(deployment, found, folders, received)
-    source = str(opened[IDENTIFIERS].manifest["source"])
-    contract = _contract_json(opened)
-    _check_source(deployment, by, found, source, contract)
+        source = str(opened[IDENTIFIERS].manifest["source"])
+        contract = _contract_json(opened)
+        _check_source(session, found, source, contract)
     with Busy(deployment, "ingest"):
         deployment.clear_abandoned_work("ingest")
         remove_unrecorded(deployment)
