@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from fivesafes.errors import FivesafesError
 from fivesafes.sources.contract import load_contracts
 from fivesafes.sources.readers import reader_for
 from fivesafes.synth import generate
@@ -89,3 +90,15 @@ def test_the_justice_extracts_are_unchanged_and_it_is_deterministic(made, tmp_pa
     assert digest(made.paths.truth) == digest(plain.paths.truth)
     assert digest(again.paths.partner_extract) == digest(made.paths.partner_extract)
     assert plain.paths.partner_extract is None
+
+
+def test_the_share_of_outsiders_can_be_raised_and_not_made_negative(made,
+                                                                     tmp_path: Path) -> None:
+    more = generate(people=1500, out=tmp_path / "more", seed=3, partner=True,
+                    partner_outsiders=2.0)
+    truth = _rows(more.paths.partner_truth)
+    outsiders = sum(int(row["true_id"]) >= 1500 for row in truth)
+    assert more.partner_records > 1.8 * made.partner_records
+    assert outsiders > 0.6 * len(truth)
+    with pytest.raises(FivesafesError, match="partner_outsiders"):
+        generate(people=10, out=tmp_path / "none", seed=3, partner=True, partner_outsiders=-1)

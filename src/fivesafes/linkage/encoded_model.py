@@ -17,9 +17,10 @@ bigrams (5 to 8% of the raw bits, 10 to 15% after diffusion and noise): 0.82 to 
 levels >= 0.92 (same value), >= 0.82 (one edit), >= 0.75 (similar), other; EM then learns how
 much each level is worth.
 
-Blocking uses the keyed hashes (date of birth; postcode district with sex) and Hamming LSH on
-the name filters: each band is ``LSH_BITS`` bit positions chosen under a key derived from the
-linkage secret, and two records with equal band values are a candidate pair. A true match
+Blocking (:func:`prediction_rules`) uses the keyed hashes and Hamming LSH on the name filters,
+always two agreements together (date of birth and one more; a name band and the postcode
+district; a band of each name): each band is ``LSH_BITS`` bit positions chosen under a key
+derived from the linkage secret, and two records with equal band values are a candidate pair. A true match
 differing in a fraction ``d`` of its bits survives a band with probability ``(1 - d) ** k``;
 unrelated filters (``d`` = 0.5) with probability ``2 ** -k``.
 """
@@ -36,6 +37,7 @@ import pyarrow.compute as pc
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
@@ -164,19 +166,39 @@ def words_table(encoded: pa.Table, fuzzy: Iterable[str], secret: bytes, bits_siz
 
 def prediction_rules(fuzzy: Iterable[str], exact: Iterable[str]
                      ) -> list[tuple[str, BlockingRuleCreator]]:
-    """Blocking for prediction: the date of birth's hash; postcode district with sex; every
-    LSH band of every name filter (a date-of-birth typo still finds its candidates)."""
-    exact = set(exact)
+    """Blocking for prediction, each rule something that stays true of one person across two
+    departments' records, and none that pairs every namesake born in the same year:
+
+    * the same date of birth, and at least one more agreement (sex, postcode district, or any
+      band of any name): a nickname or a new surname still finds its candidates, a stranger
+      born the same day does not, unless something else agrees;
+    * a band of a name with the postcode district (a date-of-birth typo, same area);
+    * a forename band with the surname band of the same index (a date-of-birth typo anywhere).
+
+    A name band on its own (the rule before) made 23 times the candidates at 50,000 people for
+    0.2 points more recall, and its candidates grow with the product of the two sides.
+    """
+    fuzzy, exact = list(fuzzy), set(exact)
     rules: list[tuple[str, BlockingRuleCreator]] = []
+    pcd = "postcode_district_hash" if "postcode_district" in exact else None
     if "dob" in exact:
-        rules.append(("dob_hash", block_on("dob_hash")))
-    if {"postcode_district", "sex"} <= exact and "dob" not in exact:
-        rules.append(("postcode_district_hash+sex_hash",
-                      block_on("postcode_district_hash", "sex_hash")))
-    for field in fuzzy:
-        for index in range(LSH_BANDS):
-            name = f"{field}_lsh_{index}"
-            rules.append((name, block_on(name)))
+        others = [f"l.{c}_hash = r.{c}_hash" for c in ("sex", "postcode_district") if c in exact]
+        others += [f"l.{f}_lsh_{i} = r.{f}_lsh_{i}" for f in fuzzy for i in range(LSH_BANDS)]
+        if others:
+            condition = f"l.dob_hash = r.dob_hash AND ({' OR '.join(others)})"
+            rules.append(("dob_hash+another", CustomRule(condition)))
+        else:
+            rules.append(("dob_hash", block_on("dob_hash")))
+    elif pcd and "sex" in exact:
+        rules.append(("postcode_district_hash+sex_hash", block_on(pcd, "sex_hash")))
+    for index in range(LSH_BANDS):
+        bands = [f"{f}_lsh_{index}" for f in fuzzy]
+        if pcd:
+            rules += [(f"{band}+{pcd}", block_on(band, pcd)) for band in bands]
+        rules += [(f"{a}+{b}", block_on(a, b)) for n, a in enumerate(bands)
+                  for b in bands[n + 1:]]
+        if len(bands) == 1 and not pcd:
+            rules.append((bands[0], block_on(bands[0])))
     return rules
 
 

@@ -95,6 +95,7 @@ def generate(
     variant: str | rates.Variant = rates.DEFAULT.name,
     confusers: rates.Confusers | None = None,
     partner: bool = False,
+    partner_outsiders: float = education.OUTSIDERS,
 ) -> SynthSummary:
     """Generate extracts for ``people`` synthetic people into ``out`` (which must not exist or be
     empty). The same ``people``, ``seed`` and ``variant`` always produce byte-identical files.
@@ -104,7 +105,11 @@ def generate(
     ``confusers`` overrides the variant's confuser rates (``rates.NO_CONFUSERS`` turns them off).
     ``partner`` also writes a partner department's extract (:mod:`.systems.education`) of the same
     people under ``partner/``, with its own error model; the justice extracts stay byte-identical.
+    ``partner_outsiders`` is how many pupils are in no justice extract, as a share of ``people``
+    (a benchmark raises it to give the partner a million records beside a smaller home).
     """
+    if partner_outsiders < 0:
+        raise FivesafesError(f"partner_outsiders must be 0 or more, not {partner_outsiders}")
     started = time.perf_counter()
     out = Path(out)
     model = variant if isinstance(variant, rates.Variant) else variant_named(variant)
@@ -159,7 +164,7 @@ def generate(
             tables.append(_slim(table))
             progress(name)
         partner_records = _write_partner(work, pop, rng(education.SPEC.name), log,
-                                         model.recording) if partner else 0
+                                         model.recording, partner_outsiders) if partner else 0
         if partner:
             progress(education.SPEC.name)
         _write_truth(work, tables, pop)
@@ -209,14 +214,14 @@ def _partner_paths(out: Path) -> dict[str, Path]:
 
 
 def _write_partner(work: Path, pop: population.Population, rng: np.random.Generator,
-                   log: ErrorLog, recording: rates.Recording) -> int:
+                   log: ErrorLog, recording: rates.Recording,
+                   outsiders_share: float = education.OUTSIDERS) -> int:
     """The partner department's extract, contract and truth under ``work/partner``: pupils of
-    the justice population and of a second population (:data:`~.systems.education.OUTSIDERS`
-    as many people) who are in no justice extract, so that linking the partner can go wrong both
+    the justice population and of a second population (``outsiders_share`` as many people) who are in no justice extract, so that linking the partner can go wrong both
     ways. The outsiders' true ids follow the justice population's."""
     for sub in ("extracts", "contracts"):
         (work / PARTNER / sub).mkdir(parents=True)
-    outsiders = population.build(rng, max(2, int(round(len(pop.true_id) * education.OUTSIDERS))))
+    outsiders = population.build(rng, max(2, int(round(len(pop.true_id) * outsiders_share))))
     inside = education.build(pop, rng, log, errors=recording)
     outside = education.build(outsiders, rng, log, errors=recording)
     true = np.concatenate([pop.true_id[inside.person],
