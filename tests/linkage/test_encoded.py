@@ -224,3 +224,24 @@ def test_spark_partner_stage_agrees_with_duckdb(tmp_path: Path) -> None:
         assert figures.matched > 0
     finally:
         outcome.con.close()
+
+
+def test_every_prediction_rule_asks_for_two_agreements() -> None:
+    """No rule pairs records on one name band or one date of birth alone: such a rule pairs
+    every namesake born in the same year, and its candidates grow with the product of the
+    two sides."""
+    from fivesafes.linkage.encoded_model import LSH_BANDS, prediction_rules
+
+    rules = prediction_rules(PARAMS.fuzzy_fields, PARAMS.exact_fields)
+    for name, rule in rules:
+        sql = rule.get_blocking_rule("duckdb").blocking_rule_sql
+        assert sql.count("=") >= 2, (name, sql)
+    names = [name for name, _ in rules]
+    assert names[0] == "dob_hash+another"
+    assert len(names) == 1 + 3 * LSH_BANDS
+    # a name band is still the way in for a mistyped date of birth
+    assert "forename_lsh_0+surname_lsh_0" in names
+    assert "surname_lsh_5+postcode_district_hash" in names
+    # without the postcode district and the date of birth, the two names' bands remain
+    fallback = [name for name, _ in prediction_rules(["forename", "surname"], ["sex"])]
+    assert fallback == [f"forename_lsh_{i}+surname_lsh_{i}" for i in range(LSH_BANDS)]
