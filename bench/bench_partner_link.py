@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_partner_link.py [--people 25000] [--partner probation]
                                                  [--data DIR] [--outsiders 0.4]
-                                                 [--no-plaintext]
+                                                 [--no-plaintext] [--clk]
 
 ``--partner education`` takes the generator's partner department extract (``synth --partner``:
 education records of the same people, with their own error model) instead of a justice source.
@@ -71,6 +71,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path)
     parser.add_argument("--outsiders", type=float, default=None)
     parser.add_argument("--no-plaintext", action="store_true")
+    parser.add_argument("--clk", action="store_true",
+                        help="the partner sends one record-level CLK instead of name filters")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-partner-") as tmp:
         work = Path(tmp)
@@ -103,7 +105,7 @@ def main() -> None:
             plain_f1 = pairwise(plain.clusters, truth)
             plain.con.close()
         source = next(t for t in tables if t.source == args.partner)
-        encoding = PartnerEncoding(EncodingParameters(), new_linkage_secret())
+        encoding = PartnerEncoding(EncodingParameters(clk=args.clk), new_linkage_secret())
         started = time.perf_counter()
         partner = as_partner(source, encoding, rng=np.random.default_rng(5))
         kit_seconds = time.perf_counter() - started

@@ -175,6 +175,27 @@ def test_encoded_link_is_close_to_plaintext(linked: dict) -> None:
 
 
 @pytest.mark.slow
+def test_a_record_level_clk_links_too(linked: dict, tmp_path: Path) -> None:
+    """A partner that sends one CLK per record (every name in one filter) instead of a filter
+    per name is linked through the same model, as one fuzzy field."""
+    clk = EncodingParameters(clk=True)
+    tables = read_extracts(load_all(contracts(linked["truth"].parent)))
+    partner = as_partner(next(t for t in tables if t.source == "probation"),
+                         PartnerEncoding(clk, SECRET), rng=np.random.default_rng(2))
+    assert "clk" in partner.table.column_names
+    assert "forename_bf" not in partner.table.column_names
+    home = [t for t in tables if t.source != "probation"]
+    outcome = link_tables([*home, partner], tmp_path / "clk")
+    try:
+        figures = outcome.summary()["partners"][0]
+        assert figures["pairs"] > 0 and figures["matched"] > 0.8 * figures["records"]
+        plain_f1 = _f1(linked["plain"].clusters, linked["truth"])
+        assert _f1(outcome.clusters, linked["truth"]) >= plain_f1 - 0.03
+    finally:
+        outcome.con.close()
+
+
+@pytest.mark.slow
 def test_no_secret_in_summary_or_report(linked: dict) -> None:
     encoded = linked["encoded"]
     summary = encoded.summary()

@@ -5,6 +5,7 @@ After the home's own sources are linked (:mod:`~.pipeline`), every home record i
 same function the partner's kit ran on its side. Splink then links the two encoded tables
 (link only: home against partner, never within a side) with the model of :mod:`~.encoded_model`,
 trained like the plaintext model (u by random sampling, m by EM over two blocking rules, seeded).
+A record-level CLK (every name in one filter) is linked the same way, as one fuzzy field.
 Each partner record joins the home cluster of its best match at or above the threshold; a partner
 record matching nothing is a cluster of its own.
 
@@ -37,6 +38,7 @@ __all__ = ["PartnerEncoding", "PartnerFigures", "link_partner"]
 
 KEEP_PROBABILITY = 0.01
 HOME = "home"
+CLK = "clk"
 PARTNER = "partner"
 
 
@@ -72,9 +74,6 @@ class PartnerFigures:
 
 
 def _check_columns(source: str, table: pa.Table, parameters: EncodingParameters) -> None:
-    if parameters.clk:
-        raise LinkageError(f"partner source {source}: record-level CLK encodings are not "
-                           "linked yet; ask the partner for field-level filters")
     missing = [c for c in ("record_key", "record_id", *encoded_columns(parameters))
                if c not in table.column_names]
     if missing:
@@ -91,6 +90,13 @@ def _home_encoded(con: duckdb.DuckDBPyConnection, encoder: Encoder) -> pa.Table:
     return encode_table(home, encoder, key_column="node")
 
 
+def _as_filter_columns(table: pa.Table, parameters: EncodingParameters) -> pa.Table:
+    """The CLK column under the name every filter has in the model (``<field>_bf``)."""
+    if not parameters.clk:
+        return table
+    return table.rename_columns([f"{CLK}_bf" if n == CLK else n for n in table.column_names])
+
+
 def _load(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
     con.register(f"_{name}_arrow", table)
     con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _{name}_arrow")  # noqa: S608
@@ -105,18 +111,21 @@ def link_partner(con: duckdb.DuckDBPyConnection, work: Path, source: str, table:
     record_id, cluster_id) and the stage's figures; Spark files go in ``work``."""
     parameters = encoding.parameters
     _check_columns(source, table, parameters)
-    fuzzy, exact = list(parameters.fuzzy_fields), list(parameters.exact_fields)
+    # a record-level CLK is linked as one fuzzy field, "clk", holding every name
+    fuzzy = [CLK] if parameters.clk else list(parameters.fuzzy_fields)
+    exact = list(parameters.exact_fields)
     bits = parameters.encoded_bits
     started = time.perf_counter()
     # the home's encodings never leave the run: their BLIP noise is seeded, so the same input
     # links the same way each time
     encoder = Encoder(encoding.secret, parameters, rng=np.random.default_rng(options.seed))
-    home = _home_encoded(con, encoder)
+    home = _as_filter_columns(_home_encoded(con, encoder), parameters)
     seconds = {"encode_home": time.perf_counter() - started}
     figures = PartnerFigures(source, table.num_rows, home.num_rows, seconds=seconds)
     step = time.perf_counter()
     home_words = words_table(home, fuzzy, encoding.secret, bits, keep=["node"])
-    partner = table.select(["record_key", "record_id", *encoded_columns(parameters)])
+    partner = _as_filter_columns(
+        table.select(["record_key", "record_id", *encoded_columns(parameters)]), parameters)
     partner_words = words_table(partner, fuzzy, encoding.secret, bits,
                                 keep=["record_key", "record_id"])
     _load(con, "partner_home_raw", home_words)
