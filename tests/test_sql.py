@@ -119,3 +119,13 @@ def test_a_short_value_is_taken_out_only_where_it_stands_alone(con) -> None:
         run(con, Statement("test: short", "SELECT $1::INTEGER FROM range(1)", ["ab"]))
     assert "'ab'" not in str(caught.value) and "<$1>" in str(caught.value)
     assert "Conversion Error" in caught.value.reason
+
+
+def test_the_reason_is_the_engines_first_paragraph_on_one_line(con, tmp_path) -> None:
+    path = tmp_path / "not utf-8.csv"
+    path.write_bytes(b"\x00\xff\xfe")
+    with pytest.raises(StepFailed) as caught:
+        run(con, Statement("test: csv", "SELECT * FROM read_csv($1)", [str(path)]))
+    reason = caught.value.reason
+    assert "\n" not in reason and "utf-8" in reason and "LINE 1" not in reason
+    assert str(path) not in str(caught.value)

@@ -163,9 +163,14 @@ def _texts(value: object) -> Iterator[str]:
 
 
 def _redacted(message: str, params: tuple[Any, ...]) -> str:
-    """The engine's message, first line only, with the text of every bound value taken out."""
-    lines = message.strip().splitlines()
-    first = lines[0] if lines else "no message"
+    """The engine's message on one line, its first paragraph only (not the solutions it suggests
+    nor its copy of the statement), with the text of every bound value taken out."""
+    said = []
+    for line in message.strip().splitlines():
+        if not line.strip() or line.startswith("LINE "):
+            break
+        said.append(line.strip())
+    first = " ".join(said) or "no message"
     for index, value in sorted(((i, text) for i, param in enumerate(params, 1)
                                 for text in _texts(param) if text),
                                key=lambda item: -len(item[1])):
