@@ -106,3 +106,15 @@ class WeakPassword(FivesafesError):
 
 class RoutingError(FivesafesError):
     """An application's datasets have an owner with no configured route."""
+
+
+class StepFailed(FivesafesError):
+    """An SQL statement of a named step failed in the engine (:func:`fivesafes.sql.run`). The
+    message names the step, the engine's complaint and the opening of the statement, never the
+    values bound to it (they may be secrets or identifiers)."""
+
+    def __init__(self, step: str, statement: str, reason: str) -> None:
+        self.step = step
+        self.statement = statement
+        self.reason = reason
+        super().__init__(f"{step} failed: {reason} (statement: {statement})")

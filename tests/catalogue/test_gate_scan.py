@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from fivesafes.catalogue import digests, gate
 from fivesafes.keys import KeyRing
-from fivesafes.sql import Params
+from fivesafes.sql import run_arrow
 
 CONTRACT = {
     "record_id": "case_id",
@@ -48,8 +48,7 @@ def place(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     deployment = SimpleNamespace(keys=keys, linkage=root / "linkage", root=root)
     con = digests.connect(deployment)
     con.register("ids", IDENTIFIERS)
-    p = Params()
-    tokens = con.sql(digests._token_sql(CONTRACT, p), params=p.values).to_arrow_table()
+    tokens = run_arrow(con, digests.token_statement("test", CONTRACT))
     folder = root / "linkage" / "digests" / "ingest-0001"
     folder.mkdir(parents=True)
     pq.write_table(tokens.rename_columns(["kind", "h"]), folder / digests.TOKENS_FILE)

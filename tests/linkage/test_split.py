@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from fivesafes.linkage.split import constrained_components
+import duckdb
+import pytest
+
+from fivesafes.errors import StepFailed
+from fivesafes.linkage.split import (
+    MAX_CHECKED,
+    chosen_links,
+    constrained_components,
+    large_clusters,
+    split_clusters,
+)
 
 
 def test_without_contradictions_groups_are_connected_components() -> None:
@@ -33,3 +43,16 @@ def test_result_does_not_depend_on_input_order() -> None:
     cannot = [("x", "z")]
     assert (constrained_components(people, links, cannot)
             == constrained_components(list(reversed(people)), list(reversed(links)), cannot))
+
+
+def test_split_statements_quote_their_tables_and_bind_their_values() -> None:
+    statement = chosen_links('sc"ored', "members", 0.9, linkable=True)
+    assert '"sc""ored" AS p' in statement.sql and "AND NOT p.contradicts" in statement.sql
+    assert statement.params == (0.9,)
+    assert large_clusters("clusters").params == (MAX_CHECKED,)
+
+
+def test_a_failing_split_step_is_named() -> None:
+    con = duckdb.connect()
+    with pytest.raises(StepFailed, match="split: count clusters failed: .*no_such_table"):
+        split_clusters(con, "no_such_table", "pairs", "profiles", 0.9, lambda table: table)

@@ -21,7 +21,7 @@ from fivesafes.catalogue.digests import cursor
 from fivesafes.catalogue.errors import PublishError
 from fivesafes.catalogue.granularity import Column, attribute_columns
 from fivesafes.catalogue.lookups import Lookup
-from fivesafes.sql import Params, quote
+from fivesafes.sql import Fragment, Params, Statement, compose, fragments, quote, run, run_arrow
 
 PERSON_INDEX = "person_index"
 REPLACED_PREFIX = "replaced_"
@@ -94,52 +94,113 @@ def _load_operational(con: duckdb.DuckDBPyConnection, sources: list[SourceInput]
     files = sorted({(ingest, str(ops)) for s in sources for ingest, _, ops in s.parts})
     con.register("fs_op_files", pa.table({"ingest": [f[0] for f in files],
                                           "path": [f[1] for f in files]}))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE fs_ops AS SELECT o.source, o.id_column, o.record_key, "
-        "o.digest, f.ingest FROM read_parquet($1, filename = true) o "
-        "JOIN fs_op_files f ON f.path = o.filename", [[f[1] for f in files]])
-    distinct = con.sql("SELECT DISTINCT source, id_column, digest FROM fs_ops "
-                       "ORDER BY source, id_column, digest").to_arrow_table()
+    run(con, operational_statement([f[1] for f in files]))
+    distinct = run_arrow(con, DISTINCT_DIGESTS)
     ids = new_ids(distinct.num_rows)
     mapping = distinct.append_column("replaced_id", pa.array(ids, pa.string()))
     con.register("fs_replaced", mapping)
     return mapping
 
 
-def _source_sql(source: SourceInput, columns: list[tuple[Column, str | None]], p: Params) -> str:
+# -- the statements (pure builders; names are quoted, values bound) -------------------------
+
+def operational_statement(paths: list[str]) -> Statement:
+    """``fs_ops``: the operational-id digests in the files ``paths`` (registered as
+    ``fs_op_files`` with their ingests)."""
+    return Statement("build: read operational-id digests",
+                     "CREATE OR REPLACE TEMP TABLE fs_ops AS SELECT o.source, o.id_column, "
+                     "o.record_key, o.digest, f.ingest FROM read_parquet($1, filename = true) o "
+                     "JOIN fs_op_files f ON f.path = o.filename", [paths])
+
+
+DISTINCT_DIGESTS = Statement("build: distinct operational ids",
+                             "SELECT DISTINCT source, id_column, digest FROM fs_ops "
+                             "ORDER BY source, id_column, digest")
+
+
+def source_statement(source: SourceInput, columns: list[tuple[Column, str | None]], p: Params
+                     ) -> Statement:
+    """``fs_out``: one source's dataset; ``p`` holds the values the columns' SQL binds."""
     joins = []
     for _, op_column in columns:
         if op_column is None:
             continue
-        o, r = quote("o_" + op_column), quote("r_" + op_column)
-        where = f"source = {p(source.name)} AND id_column = {p(op_column)}"
-        joins.append(
-            f"LEFT JOIN (SELECT record_key, ingest, digest FROM fs_ops "  # noqa: S608
-            f"WHERE {where}) {o} "
-            f"ON {o}.record_key = a.record_key AND {o}.ingest = a.{quote(_INGEST)} "
-            f"LEFT JOIN (SELECT digest, replaced_id FROM fs_replaced WHERE {where}) {r} "
-            f"ON {r}.digest = {o}.digest")
+        where = Fragment(f"source = {p(source.name)} AND id_column = {p(op_column)}")
+        joins.append(Fragment(compose(
+            "LEFT JOIN (SELECT record_key, ingest, digest FROM fs_ops WHERE {where}) {o} "
+            "ON {o}.record_key = a.record_key AND {o}.ingest = a.{ingest} "
+            "LEFT JOIN (SELECT digest, replaced_id FROM fs_replaced WHERE {where}) {r} "
+            "ON {r}.digest = {o}.digest",
+            where=where, o="o_" + op_column, r="r_" + op_column, ingest=_INGEST)))
+    # a column's SQL is written by this package (granularity), over quoted names and bound values
     select = ", ".join(f"{c.sql} AS {quote(c.name)}" for c, _ in columns)
-    return (f"SELECT {select} FROM fs_attrs a "  # noqa: S608
-            f"JOIN fs_map m ON m.record_key = a.record_key {' '.join(joins)} "
-            f"ORDER BY m.person_id, a.record_key")
+    return Statement(f"build: dataset of {source.name}", compose(
+        "CREATE OR REPLACE TEMP TABLE fs_out AS SELECT {select} FROM fs_attrs a "
+        "JOIN fs_map m ON m.record_key = a.record_key {joins} "
+        "ORDER BY m.person_id, a.record_key",
+        select=Fragment(select), joins=fragments(joins, " ")), p.values)
 
+
+def attributes_statement(paths: list[str]) -> Statement:
+    """``fs_attrs``: each record of a source from its newest ingest (files ``paths``,
+    registered as ``fs_attr_files`` with their ingests and ranks)."""
+    return Statement("build: read attributes", compose(
+        "CREATE OR REPLACE TEMP TABLE fs_attrs AS "
+        "SELECT * EXCLUDE (filename, fs_rank) FROM ("
+        "SELECT r.*, f.ingest AS {ingest}, f.rank AS fs_rank "
+        "FROM read_parquet($1, union_by_name = true, filename = true) r "
+        "JOIN fs_attr_files f ON f.path = r.filename) "
+        "QUALIFY row_number() OVER (PARTITION BY record_key ORDER BY fs_rank) = 1",
+        ingest=_INGEST), [paths])
+
+
+UNCLUSTERED = Statement("build: records without a person id", compose(
+    "SELECT {ingest}, count(*) FROM fs_attrs WHERE record_key NOT IN "
+    "(SELECT record_key FROM fs_map) GROUP BY 1 ORDER BY 1", ingest=_INGEST))
+COUNT_ATTRIBUTES = Statement("build: count records", "SELECT count(*) FROM fs_attrs")
+
+
+def stats_statement(columns: list[Column]) -> Statement:
+    """Rows, persons, then per column non-null and distinct counts (and a date's range) of
+    ``fs_out``."""
+    parts = ["count(*)", "count(DISTINCT person_id)"]
+    for c in columns:
+        q = quote(c.name)
+        parts += [f"count({q})", f"count(DISTINCT {q})"]
+        if c.type == "date":
+            parts += [f"strftime(min({q}), '%Y-%m-%d')", f"strftime(max({q}), '%Y-%m-%d')"]
+    return Statement("build: column statistics", compose(
+        "SELECT {parts} FROM fs_out", parts=Fragment(", ".join(parts))))
+
+
+def person_index_statement(datasets: list[BuiltDataset]) -> Statement:
+    """``fs_out``: one row per person, a flag per dataset and how many they are in."""
+    p = Params()
+    union = fragments([Fragment(compose(
+        "SELECT DISTINCT person_id, {name} AS ds FROM read_parquet({path})",
+        name=Fragment(p(d.name)), path=Fragment(p(str(d.path))))) for d in datasets],
+        " UNION ALL ")
+    flags = ", ".join(f"bool_or(ds = {p(d.name)}) AS {quote(f'in_{d.name}')}" for d in datasets)
+    return Statement("build: person-level index", compose(
+        "CREATE OR REPLACE TEMP TABLE fs_out AS SELECT person_id, {flags}, "
+        "count(DISTINCT ds) AS datasets FROM ({union}) GROUP BY person_id ORDER BY person_id",
+        flags=Fragment(flags), union=union), p.values)
+
+
+def person_map_statement(path: Path) -> Statement:
+    return Statement("build: read the person map",
+                     "CREATE TEMP TABLE fs_map AS SELECT record_key, person_id "
+                     "FROM read_parquet($1)", [str(path)])
+
+
+# -- running them -----------------------------------------------------------------------------
 
 def _load_attributes(con: duckdb.DuckDBPyConnection, source: SourceInput) -> None:
     con.register("fs_attr_files", pa.table({
         "ingest": source.ingests, "path": [str(a) for _, a, _ in source.parts],
         "rank": list(range(len(source.parts)))}))
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE fs_attrs AS "  # noqa: S608
-        f"SELECT * EXCLUDE (filename, fs_rank) FROM ("
-        f"SELECT r.*, f.ingest AS {quote(_INGEST)}, f.rank AS fs_rank "
-        f"FROM read_parquet($1, union_by_name = true, filename = true) r "
-        f"JOIN fs_attr_files f ON f.path = r.filename) "
-        f"QUALIFY row_number() OVER (PARTITION BY record_key ORDER BY fs_rank) = 1",
-        [[str(a) for _, a, _ in source.parts]])
-    missing = con.sql(
-        f"SELECT {quote(_INGEST)}, count(*) FROM fs_attrs WHERE record_key NOT IN "  # noqa: S608
-        f"(SELECT record_key FROM fs_map) GROUP BY 1 ORDER BY 1").fetchall()
+    run(con, attributes_statement([str(a) for _, a, _ in source.parts]))
+    missing = run(con, UNCLUSTERED).fetchall()
     if missing:
         raise PublishError(_missing_advice(source, dict(missing)))
 
@@ -160,13 +221,7 @@ def _missing_advice(source: SourceInput, missing: dict[str, int]) -> str:
 
 
 def _stats(con: duckdb.DuckDBPyConnection, columns: list[Column]) -> tuple[int, int, dict]:
-    parts = ["count(*)", "count(DISTINCT person_id)"]
-    for c in columns:
-        q = quote(c.name)
-        parts += [f"count({q})", f"count(DISTINCT {q})"]
-        if c.type == "date":
-            parts += [f"strftime(min({q}), '%Y-%m-%d')", f"strftime(max({q}), '%Y-%m-%d')"]
-    row = list(con.sql(f"SELECT {', '.join(parts)} FROM fs_out").fetchall()[0])  # noqa: S608
+    row = list(run(con, stats_statement(columns)).fetchall()[0])
     rows, persons = int(row.pop(0)), int(row.pop(0))
     stats: dict[str, dict[str, Any]] = {}
     for c in columns:
@@ -188,13 +243,12 @@ def build_source(con: duckdb.DuckDBPyConnection, source: SourceInput, lookups: l
     for attribute in contract["attributes"]:
         columns += [(c, None) for c in attribute_columns(
             source.name, attribute, lookups, lookup_tables, taken, p)]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE fs_out AS {_source_sql(source, columns, p)}",
-                p.values)
+    run(con, source_statement(source, columns, p))
     out.parent.mkdir(parents=True, exist_ok=True)
     con.table("fs_out").write_parquet(str(out), compression="zstd")
     cols = [c for c, _ in columns]
     rows, persons, stats = _stats(con, cols)
-    expected = con.sql("SELECT count(*) FROM fs_attrs").fetchall()[0][0]
+    expected = run(con, COUNT_ATTRIBUTES).fetchall()[0][0]
     if rows != expected:  # every join is one-to-one; anything else is a bug
         raise RuntimeError(f"{source.name}: {rows} rows built from {expected} records")
     dates = [a for a in contract["attributes"] if a["type"] == "date"]
@@ -222,25 +276,15 @@ def _index_sensitivity(dataset: BuiltDataset) -> str:
 def build_person_index(con: duckdb.DuckDBPyConnection, datasets: list[BuiltDataset],
                        out: Path) -> BuiltDataset:
     """One row per person: in which datasets of the release they appear."""
-    p = Params()
-    union = " UNION ALL ".join(
-        f"SELECT DISTINCT person_id, {p(d.name)} AS ds "  # noqa: S608
-        f"FROM read_parquet({p(str(d.path))})"
-        for d in datasets)
     columns = [_person_id_column()]
-    flags = []
     for d in datasets:
         name = f"in_{d.name}"
-        flags.append(f"bool_or(ds = {p(d.name)}) AS {quote(name)}")
         columns.append(Column(name, name, "boolean", _index_sensitivity(d),
                               f"True if the person has at least one record in {d.name}",
                               "index"))
     columns.append(Column("datasets", "datasets", "integer", "other",
                           "In how many datasets of this release the person appears", "index"))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE fs_out AS "  # noqa: S608
-                f"SELECT person_id, {', '.join(flags)}, "
-                f"count(DISTINCT ds) AS datasets FROM ({union}) GROUP BY person_id "
-                f"ORDER BY person_id", p.values)
+    run(con, person_index_statement(datasets))
     out.parent.mkdir(parents=True, exist_ok=True)
     con.table("fs_out").write_parquet(str(out), compression="zstd")
     rows, persons, stats = _stats(con, columns)
@@ -262,8 +306,7 @@ def build_release(sources: list[SourceInput], person_map: Path, lookups: list[Lo
     mapping (source, id_column, digest, replaced_id) that stays in the linkage zone."""
     con = cursor()
     try:
-        con.execute("CREATE TEMP TABLE fs_map AS SELECT record_key, person_id "
-                    "FROM read_parquet($1)", [str(person_map)])
+        run(con, person_map_statement(person_map))
         lookup_tables = {}
         for i, lookup in enumerate(lookups):
             lookup_tables[lookup.name] = f"fs_lookup_{i}"

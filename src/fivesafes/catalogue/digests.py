@@ -36,7 +36,7 @@ from fivesafes import audit
 from fivesafes.accounts import Role, authorise
 from fivesafes.errors import KeyMaterialError
 from fivesafes.home import Busy, Deployment
-from fivesafes.sql import Params, quote
+from fivesafes.sql import Fragment, Params, Statement, compose, fragments, quote, run, run_arrow
 from fivesafes.store.models import IngestRun
 
 DIGEST_SECRET = "gate-salt"
@@ -106,8 +106,38 @@ def connect(deployment: Deployment) -> duckdb.DuckDBPyConnection:
 
 # -- building ---------------------------------------------------------------------------------
 
-def _list_of(columns: list[str]) -> str:
-    return "[" + ", ".join(quote(c) for c in columns) + "]"
+def _list_of(columns: list[str]) -> Fragment:
+    return Fragment("[" + ", ".join(quote(c) for c in columns) + "]")
+
+
+# the parts of the token query; ``{...}`` are quoted names or fragments this module writes
+_ID_TOKENS = """SELECT 'id' AS kind, fs_h('g:' || form) AS h FROM (
+              SELECT DISTINCT unnest([n, replace(n, ' ', '')]) AS form FROM (
+                SELECT fs_norm(unnest({ids})) AS n FROM ids))
+            WHERE length(replace(form, ' ', '')) >= {min_chars}
+              AND regexp_matches(form, '[0-9]')"""
+_POSTCODES = "SELECT fs_norm(unnest({postcodes})) AS pc FROM ids"
+_ADDRESS_POSTCODES = ("SELECT unnest(regexp_extract_all(fs_norm(a), "
+                      "'(?:^| )([A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})(?: |$)', 1)) AS pc "
+                      "FROM (SELECT unnest({addresses}) AS a FROM ids)")
+_POSTCODE_TOKENS = ("SELECT 'postcode', fs_h('g:' || pc) FROM (SELECT DISTINCT "
+                    "replace(pc, ' ', '') AS pc FROM ({found})) "
+                    "WHERE regexp_full_match(pc, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')")
+_NAME_TOKENS = """
+            WITH named AS MATERIALIZED (
+              SELECT DISTINCT {tokens} AS t,
+                     list_filter({dob_list}, lambda d: d IS NOT NULL) AS dobs FROM ids)
+            SELECT 'name', fs_h('n:' || pair) FROM (SELECT DISTINCT unnest(flatten(
+              list_transform(t, lambda a: list_transform(list_filter(t, lambda b: b <> a),
+                                                         lambda b: a || ' ' || b)))) AS pair
+              FROM named)
+            UNION ALL
+            SELECT 'dob_name', fs_h('d:' || pair) FROM (SELECT DISTINCT unnest(flatten(
+              list_transform(t, lambda a: list_transform(dobs, lambda d: a || ' ' || d))))
+              AS pair FROM named)"""
+_OPERATIONAL = ("SELECT {source} AS source, {column} AS id_column, record_key, "
+                "fs_h('o:' || {source} || ':' || {column} || ':' || trim({id})) AS digest "
+                "FROM ids WHERE trim({id}) <> ''")
 
 
 def _token_sql(contract: dict, p: Params) -> str:
@@ -118,31 +148,16 @@ def _token_sql(contract: dict, p: Params) -> str:
             roles.setdefault(ident["role"], []).append(ident)
     ids = ["record_id"] + [i["column"] for role in ("operational_id", "shared_identifier")
                            for i in roles.get(role, [])]
-    parts = [
-        f"""SELECT 'id' AS kind, fs_h('g:' || form) AS h FROM (
-              SELECT DISTINCT unnest([n, replace(n, ' ', '')]) AS form FROM (
-                SELECT fs_norm(unnest({_list_of(ids)})) AS n FROM ids))
-            WHERE length(replace(form, ' ', '')) >= {p(MIN_ID_CHARS)}
-              AND regexp_matches(form, '[0-9]')"""  # noqa: S608
-    ]
+    parts = [compose(_ID_TOKENS, ids=_list_of(ids), min_chars=Fragment(p(MIN_ID_CHARS)))]
     postcodes = [i["column"] for i in roles.get("postcode", [])]
     addresses = [i["column"] for i in roles.get("address", [])]
     if postcodes or addresses:
         found = []
         if postcodes:
-            found.append(
-                f"SELECT fs_norm(unnest({_list_of(postcodes)})) AS pc FROM ids")  # noqa: S608
+            found.append(Fragment(compose(_POSTCODES, postcodes=_list_of(postcodes))))
         if addresses:
-            found.append(
-                "SELECT unnest(regexp_extract_all(fs_norm(a), "  # noqa: S608
-                "'(?:^| )([A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})(?: |$)', 1)) AS pc "
-                f"FROM (SELECT unnest({_list_of(addresses)}) AS a FROM ids)"
-            )
-        parts.append(
-            "SELECT 'postcode', fs_h('g:' || pc) FROM (SELECT DISTINCT "  # noqa: S608
-            "replace(pc, ' ', '') AS pc FROM (" + " UNION ALL ".join(found) + ")) "
-            "WHERE regexp_full_match(pc, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')"
-        )
+            found.append(Fragment(compose(_ADDRESS_POSTCODES, addresses=_list_of(addresses))))
+        parts.append(compose(_POSTCODE_TOKENS, found=fragments(found, " UNION ALL ")))
     names = [i["column"] for role in NAME_ROLES for i in roles.get(role, [])]
     if names:
         tokens = (f"list_distinct(list_filter(string_split(fs_norm(concat_ws(' ', "
@@ -154,19 +169,15 @@ def _token_sql(contract: dict, p: Params) -> str:
             dobs.append(f"strftime(coalesce(try_strptime({quote(ident['column'])}, {p(fmt)}), "
                         f"try_strptime({quote(ident['column'])}, '%Y-%m-%d')), '%Y%m%d')")
         dob_list = "[" + ", ".join(dobs) + "]" if dobs else "[]::VARCHAR[]"
-        parts.append(f"""
-            WITH named AS MATERIALIZED (
-              SELECT DISTINCT {tokens} AS t,
-                     list_filter({dob_list}, lambda d: d IS NOT NULL) AS dobs FROM ids)
-            SELECT 'name', fs_h('n:' || pair) FROM (SELECT DISTINCT unnest(flatten(
-              list_transform(t, lambda a: list_transform(list_filter(t, lambda b: b <> a),
-                                                         lambda b: a || ' ' || b)))) AS pair
-              FROM named)
-            UNION ALL
-            SELECT 'dob_name', fs_h('d:' || pair) FROM (SELECT DISTINCT unnest(flatten(
-              list_transform(t, lambda a: list_transform(dobs, lambda d: a || ' ' || d))))
-              AS pair FROM named)""")  # noqa: S608
+        parts.append(compose(_NAME_TOKENS, tokens=Fragment(tokens), dob_list=Fragment(dob_list)))
     return " UNION ALL ".join(f"({part})" for part in parts)
+
+
+def token_statement(source: str, contract: dict) -> Statement:
+    """The distinct tokens (``kind``, ``h``) of one source's identifier table ``ids``."""
+    p = Params()
+    sql = _token_sql(contract, p)
+    return Statement(f"digests: tokens of {source}", sql, p.values)
 
 
 def _operational_sql(source: str, contract: dict, p: Params) -> str | None:
@@ -175,15 +186,28 @@ def _operational_sql(source: str, contract: dict, p: Params) -> str | None:
     if not columns:
         return None
     return " UNION ALL ".join(
-        f"SELECT {p(source)} AS source, {p(c)} AS id_column, record_key, "  # noqa: S608
-        f"fs_h('o:' || {p(source)} || ':' || {p(c)} || ':' || trim({quote(c)})) AS digest "
-        f"FROM ids WHERE trim({quote(c)}) <> ''"
+        compose(_OPERATIONAL, source=Fragment(p(source)), column=Fragment(p(c)), id=c)
         for c in columns
     )
 
 
-def build(deployment: Deployment, run: IngestRun, out: Path) -> dict[str, int]:
-    """Write the digests of ``run``'s identifier store into the folder ``out``; the counts of
+def operational_statement(source: str, contract: dict) -> Statement | None:
+    """Each record's operational-id digests (``source``, ``id_column``, ``record_key``,
+    ``digest``) from the identifier table ``ids``; None when the contract has none."""
+    p = Params()
+    sql = _operational_sql(source, contract, p)
+    return None if sql is None else Statement(f"digests: operational ids of {source}", sql,
+                                              p.values)
+
+
+PARTS_TOKENS = Statement("digests: distinct tokens",
+                         "SELECT DISTINCT kind, h FROM parts ORDER BY h")
+PARTS_COUNTS = Statement("digests: count tokens",
+                         "SELECT kind, count(*) FROM parts GROUP BY kind")
+
+
+def build(deployment: Deployment, ingest: IngestRun, out: Path) -> dict[str, int]:
+    """Write the digests of ``ingest``'s identifier store into the folder ``out``; the counts of
     distinct tokens by kind. Reads the identifiers, so they must still be held."""
     from fivesafes.sources.identifier_store import read_identifiers
 
@@ -191,19 +215,17 @@ def build(deployment: Deployment, run: IngestRun, out: Path) -> dict[str, int]:
     token_parts: list[pa.Table] = []
     operational: list[pa.Table] = []
     try:
-        for src in run.sources:
+        for src in ingest.sources:
             contract = json.loads(src.contract)
-            con.register("ids", read_identifiers(deployment, run.label, src.source))
-            p = Params()
-            token_parts.append(con.sql(_token_sql(contract, p), params=p.values).to_arrow_table())
-            p = Params()
-            sql = _operational_sql(src.source, contract, p)
-            if sql:
-                operational.append(con.sql(sql, params=p.values).to_arrow_table())
+            con.register("ids", read_identifiers(deployment, ingest.label, src.source))
+            token_parts.append(run_arrow(con, token_statement(src.source, contract)))
+            statement = operational_statement(src.source, contract)
+            if statement is not None:
+                operational.append(run_arrow(con, statement))
             con.unregister("ids")
         con.register("parts", pa.concat_tables(token_parts).rename_columns(["kind", "h"]))
-        tokens = con.sql("SELECT DISTINCT kind, h FROM parts ORDER BY h").to_arrow_table()
-        counts = dict(con.sql("SELECT kind, count(*) FROM parts GROUP BY kind").fetchall())
+        tokens = run_arrow(con, PARTS_TOKENS)
+        counts = dict(run(con, PARTS_COUNTS).fetchall())
     finally:
         con.close()
     out.mkdir(parents=True, mode=0o700)
@@ -230,14 +252,14 @@ def ensure_digests_locked(deployment: Deployment, ingest_label: str, *, by: str)
     if has_digests(deployment, ingest_label):
         return False
     with deployment.store.reading() as session:
-        run = session.execute(
+        ingest = session.execute(
             select(IngestRun).where(IngestRun.label == ingest_label)
         ).scalar_one()
-        run.sources  # noqa: B018 - loaded before the session ends
+        ingest.sources  # noqa: B018 - loaded before the session ends
     deployment.clear_abandoned_work("digests")
     work = deployment.new_work_folder("digests")
     try:
-        counts = build(deployment, run, work / ingest_label)
+        counts = build(deployment, ingest, work / ingest_label)
         target = digest_folder(deployment, ingest_label)
         target.parent.mkdir(mode=0o700, exist_ok=True)
         with deployment.store.transaction() as session:

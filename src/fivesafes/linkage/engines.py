@@ -17,7 +17,7 @@ import duckdb
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from fivesafes.errors import FivesafesError
-from fivesafes.sql import quote
+from fivesafes.sql import Fragment, Statement, compose, literal, quote, run
 
 __all__ = ["ENGINES", "DuckDBEngine", "Engine", "EngineError", "SparkEngine", "open_engine"]
 
@@ -58,11 +58,10 @@ class DuckDBEngine:
         return self.api.register(table, dataset_display_name=display_name)
 
     def to_duckdb(self, frame: SplinkDataFrame, name: str) -> str:
-        target = quote(name)
-        self.con.execute(
-            f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {frame.physical_name}"  # noqa: S608 - Splink's own table name
-        )
-        return target
+        run(self.con, Statement("engine: copy a Splink result", compose(
+            "CREATE OR REPLACE TABLE {target} AS SELECT * FROM {frame}", target=name,
+            frame=Fragment(frame.physical_name))))  # Splink's own table name, as Splink writes it
+        return quote(name)
 
     def close(self) -> None:
         pass
@@ -125,18 +124,20 @@ class SparkEngine:
 
     def register(self, table: str, display_name: str) -> SplinkDataFrame:
         path = self._path("input")
-        target = str(path).replace("'", "''")
-        self.con.execute(f"COPY (SELECT * FROM {quote(table)}) TO '{target}' (FORMAT parquet)")  # noqa: S608 - quoted
+        # COPY takes no bound parameter for its file: the path is a literal, written by sqlglot
+        run(self.con, Statement("engine: write a Spark input", compose(
+            "COPY (SELECT * FROM {table}) TO {path} (FORMAT parquet)", table=table,
+            path=Fragment(literal(str(path))))))
         frame = self.session.read.parquet(str(path))
         return self.api.register(frame, dataset_display_name=display_name)
 
     def to_duckdb(self, frame: SplinkDataFrame, name: str) -> str:
         path = self._path("result")
         frame.as_spark_dataframe().write.mode("overwrite").parquet(str(path))
-        target = quote(name)
-        self.con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM read_parquet($1)",  # noqa: S608 - quoted
-                         [f"{path}/*.parquet"])
-        return target
+        run(self.con, Statement("engine: read a Spark result", compose(
+            "CREATE OR REPLACE TABLE {target} AS SELECT * FROM read_parquet($1)", target=name),
+            [f"{path}/*.parquet"]))
+        return quote(name)
 
     def close(self) -> None:
         try:

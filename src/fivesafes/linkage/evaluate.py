@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from fivesafes.errors import SourceFileError
-from fivesafes.sql import quote
+from fivesafes.errors import SourceFileError, StepFailed
+from fivesafes.sql import Fragment, Statement, compose, quote, run
 
 __all__ = ["THRESHOLDS", "Accuracy", "BCubed", "Scores", "bcubed_scores", "evaluate",
            "load_truth", "pairwise_scores"]
@@ -90,18 +90,94 @@ class Accuracy:
         }
 
 
+# -- the statements (pure builders; names are quoted, values bound) -------------------------
+
+def truth_statement(table: str, path: Path) -> Statement:
+    return Statement("evaluate: read the truth", compose(
+        "CREATE OR REPLACE TABLE {table} AS "
+        "SELECT * FROM read_csv($1, all_varchar = true, header = true)", table=table),
+        [str(path)])
+
+
+def describe(table: str) -> Statement:
+    return Statement("evaluate: read columns", compose("DESCRIBE {table}", table=table))
+
+
+_PAIRS = Fragment("sum(n * (n - 1) // 2)")
+
+
+def pairwise_statement(labelled: str, group: str) -> Statement:
+    """Pairs predicted by ``group``, true pairs and correct pairs in ``labelled``."""
+    return Statement("evaluate: pairwise scores", compose("""
+        SELECT (SELECT {pairs} FROM (SELECT count(*) AS n FROM {t} GROUP BY {g})),
+               (SELECT {pairs} FROM (SELECT count(*) AS n FROM {t} GROUP BY true_id)),
+               (SELECT {pairs} FROM (SELECT count(*) AS n FROM {t} GROUP BY {g}, true_id))
+    """, pairs=_PAIRS, t=labelled, g=group))
+
+
+def bcubed_statement(labelled: str, group: str) -> Statement:
+    """Records, and the sums of their B-cubed precision and recall, in ``labelled``."""
+    return Statement("evaluate: B-cubed scores", compose("""
+        WITH cells AS (SELECT {g} AS g, true_id, count(*) AS n FROM {t} GROUP BY {g}, true_id),
+             sized AS (SELECT n, sum(n) OVER (PARTITION BY g) AS in_group,
+                              sum(n) OVER (PARTITION BY true_id) AS in_truth FROM cells)
+        SELECT sum(n), sum(n * n / in_group), sum(n * n / in_truth) FROM sized
+    """, t=labelled, g=group))
+
+
+BY_THRESHOLD = Statement("evaluate: scores by threshold", """
+        WITH p AS (
+            SELECT p.match_probability AS prob, (a.true_id = b.true_id) AS same
+            FROM pairs AS p JOIN _eval_nodes AS a ON a.node = p.join_key_l
+            JOIN _eval_nodes AS b ON b.node = p.join_key_r)
+        SELECT t, count(*) FILTER (WHERE prob >= t), count(*) FILTER (WHERE prob >= t AND same)
+        FROM p, (SELECT unnest($1) AS t) GROUP BY t ORDER BY t
+    """, [list(THRESHOLDS)])
+
+
+def unblocked_statement(rules: list[tuple[str, tuple[str, ...]]]) -> Statement:
+    """True pairs that no blocking rule (on the quoted feature ``columns``) reaches."""
+    conditions = " OR ".join(
+        "(" + " AND ".join(f"l.{quote(c)} = r.{quote(c)}" for c in columns) + ")"
+        for _, columns in rules
+    )
+    return Statement("evaluate: true pairs no blocking rule reaches", compose("""
+        WITH f AS (SELECT f.*, n.true_id, n.node FROM features AS f
+                   JOIN _eval_nodes AS n ON n.node = f.source_dataset || '-__-' || f.unique_id)
+        SELECT count(*) FROM f AS l JOIN f AS r ON l.true_id = r.true_id AND l.node < r.node
+        WHERE NOT coalesce({conditions}, false)
+    """, conditions=Fragment(conditions)))
+
+
+NODES = Statement("evaluate: label the clustered records", """
+        CREATE OR REPLACE TEMP TABLE _eval_nodes AS
+        SELECT c.node, c.cluster_id, t.true_id
+        FROM clusters AS c JOIN records AS r USING (source, record_key)
+        JOIN truth AS t ON t.source = r.source AND t.record_id = r.record_id""")
+UNMATCHED = Statement("evaluate: count records without truth",
+                      "SELECT (SELECT count(*) FROM clusters) - (SELECT count(*) FROM _eval_nodes)")
+
+
+def before_statement(before_split: str) -> Statement:
+    return Statement("evaluate: label the clusters before splitting", compose("""
+        CREATE OR REPLACE TEMP TABLE _eval_before AS
+            SELECT n.node, b.cluster_id, n.true_id FROM _eval_nodes AS n
+            JOIN {before} AS b USING (node)""", before=before_split))
+
+
+# -- running them -----------------------------------------------------------------------------
+
 def load_truth(con: duckdb.DuckDBPyConnection, path: Path, table: str = "truth") -> None:
     """Read the truth CSV into ``table``; a wrong file is a user error naming what to fix."""
     if not Path(path).is_file():
         raise SourceFileError(f"{path}: truth file not found; give a CSV with columns source, "
                               "record_id, true_id")
     try:
-        reading = "SELECT * FROM read_csv($1, all_varchar = true, header = true)"
-        con.execute(f"CREATE OR REPLACE TABLE {quote(table)} AS {reading}", [str(path)])
-        columns = [row[0] for row in con.sql(f"DESCRIBE {quote(table)}").fetchall()]
-    except duckdb.Error as error:
-        raise SourceFileError(f"{path}: cannot be read as CSV ({error}); give a CSV with "
-                              "columns source, record_id, true_id") from None
+        run(con, truth_statement(table, path))
+        columns = [row[0] for row in run(con, describe(table)).fetchall()]
+    except StepFailed as error:
+        raise SourceFileError(f"{path}: cannot be read as CSV ({error.reason}); give a CSV "
+                              "with columns source, record_id, true_id") from None
     missing = [c for c in ("source", "record_id", "true_id") if c not in columns]
     if missing:
         raise SourceFileError(f"{path}: column(s) {', '.join(missing)} missing (it has "
@@ -110,25 +186,13 @@ def load_truth(con: duckdb.DuckDBPyConnection, path: Path, table: str = "truth")
 
 def pairwise_scores(con: duckdb.DuckDBPyConnection, labelled: str, group: str) -> Scores:
     """Scores of grouping ``group`` against ``true_id`` in table ``labelled``."""
-    pairs = "sum(n * (n - 1) // 2)"
-    g, t = quote(group), quote(labelled)
-    row = con.sql(f"""
-        SELECT (SELECT {pairs} FROM (SELECT count(*) AS n FROM {t} GROUP BY {g})),
-               (SELECT {pairs} FROM (SELECT count(*) AS n FROM {t} GROUP BY true_id)),
-               (SELECT {pairs} FROM (SELECT count(*) AS n FROM {t} GROUP BY {g}, true_id))
-    """).fetchall()[0]  # noqa: S608 - quoted names
+    row = run(con, pairwise_statement(labelled, group)).fetchall()[0]
     return Scores(*(int(v or 0) for v in row))
 
 
 def bcubed_scores(con: duckdb.DuckDBPyConnection, labelled: str, group: str) -> BCubed:
     """B-cubed scores of grouping ``group`` against ``true_id`` in table ``labelled``."""
-    g, t = quote(group), quote(labelled)
-    row = con.sql(f"""
-        WITH cells AS (SELECT {g} AS g, true_id, count(*) AS n FROM {t} GROUP BY {g}, true_id),
-             sized AS (SELECT n, sum(n) OVER (PARTITION BY g) AS in_group,
-                              sum(n) OVER (PARTITION BY true_id) AS in_truth FROM cells)
-        SELECT sum(n), sum(n * n / in_group), sum(n * n / in_truth) FROM sized
-    """).fetchall()[0]  # noqa: S608 - quoted names
+    row = run(con, bcubed_statement(labelled, group)).fetchall()[0]
     records = int(row[0] or 0)
     if not records:
         return BCubed(0, 1.0, 1.0)
@@ -136,47 +200,25 @@ def bcubed_scores(con: duckdb.DuckDBPyConnection, labelled: str, group: str) -> 
 
 
 def _by_threshold(con: duckdb.DuckDBPyConnection, true_total: int) -> list[tuple[float, Scores]]:
-    rows = con.sql("""
-        WITH p AS (
-            SELECT p.match_probability AS prob, (a.true_id = b.true_id) AS same
-            FROM pairs AS p JOIN _eval_nodes AS a ON a.node = p.join_key_l
-            JOIN _eval_nodes AS b ON b.node = p.join_key_r)
-        SELECT t, count(*) FILTER (WHERE prob >= t), count(*) FILTER (WHERE prob >= t AND same)
-        FROM p, (SELECT unnest($1) AS t) GROUP BY t ORDER BY t
-    """, params=[list(THRESHOLDS)]).fetchall()
+    rows = run(con, BY_THRESHOLD).fetchall()
     return [(float(t), Scores(int(n), true_total, int(c))) for t, n, c in rows]
 
 
 def _unblocked(con: duckdb.DuckDBPyConnection, rules: list[tuple[str, tuple[str, ...]]]) -> int:
     if not rules:
         return 0
-    conditions = " OR ".join(
-        "(" + " AND ".join(f"l.{quote(c)} = r.{quote(c)}" for c in columns) + ")"
-        for _, columns in rules
-    )
-    return int(con.sql(f"""
-        WITH f AS (SELECT f.*, n.true_id, n.node FROM features AS f
-                   JOIN _eval_nodes AS n ON n.node = f.source_dataset || '-__-' || f.unique_id)
-        SELECT count(*) FROM f AS l JOIN f AS r ON l.true_id = r.true_id AND l.node < r.node
-        WHERE NOT coalesce({conditions}, false)
-    """).fetchall()[0][0])  # noqa: S608 - quoted names
+    return int(run(con, unblocked_statement(rules)).fetchall()[0][0])
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, rules: list[tuple[str, tuple[str, ...]]],
              before_split: str | None = None) -> Accuracy:
     """Accuracy of table ``clusters`` (and ``before_split``, if given) against table ``truth``."""
-    con.execute("""CREATE OR REPLACE TEMP TABLE _eval_nodes AS
-        SELECT c.node, c.cluster_id, t.true_id
-        FROM clusters AS c JOIN records AS r USING (source, record_key)
-        JOIN truth AS t ON t.source = r.source AND t.record_id = r.record_id""")
-    unmatched = con.sql("SELECT (SELECT count(*) FROM clusters) - "
-                        "(SELECT count(*) FROM _eval_nodes)").fetchall()[0][0]
+    run(con, NODES)
+    unmatched = run(con, UNMATCHED).fetchall()[0][0]
     final = pairwise_scores(con, "_eval_nodes", "cluster_id")
     before = None
     if before_split:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _eval_before AS
-            SELECT n.node, b.cluster_id, n.true_id FROM _eval_nodes AS n
-            JOIN {quote(before_split)} AS b USING (node)""")  # noqa: S608 - quoted
+        run(con, before_statement(before_split))
         before = pairwise_scores(con, "_eval_before", "cluster_id")
     thresholds = _by_threshold(con, final.true)
     return Accuracy(final, before, thresholds, _unblocked(con, rules), int(unmatched),

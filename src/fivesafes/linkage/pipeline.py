@@ -37,7 +37,7 @@ from fivesafes.linkage.model import ModelPlan, loose_rules, plan_model, rule_col
 from fivesafes.linkage.options import LinkageError, LinkOptions
 from fivesafes.linkage.pairs import pairs_table
 from fivesafes.linkage.split import SplitResult, split_clusters
-from fivesafes.sql import quote
+from fivesafes.sql import Fragment, Statement, compose, names, quote, run
 from fivesafes.standardise import StandardiseSpec, standardise_many
 from fivesafes.standardise.dates import compile_dob_format
 from fivesafes.standardise.specs import spec_for
@@ -135,18 +135,65 @@ def _standardise(con: duckdb.DuckDBPyConnection, tables: list[IdentifierTable],
     for index, item in enumerate(tables):
         name = f"raw_{index}"
         con.register(f"_arrow_{index}", item.table)
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _arrow_{index}")  # noqa: S608
+        run(con, copy_statement(name, f"_arrow_{index}"))
         con.unregister(f"_arrow_{index}")
         pairs.append((name, _spec(con, item, name)))
     standardise_many(con, pairs, "std", as_of=as_of)
     con.execute("CREATE OR REPLACE TABLE source_records "
                 "(source VARCHAR, record_key VARCHAR, record_id VARCHAR)")
     for index, item in enumerate(tables):
-        con.execute(f"INSERT INTO source_records SELECT $1, record_key, record_id "  # noqa: S608
-                    f"FROM raw_{index}", [item.source])
-        con.execute(f"DROP TABLE raw_{index}")
+        run(con, source_records_statement(f"raw_{index}", item.source))
+        run(con, drop_statement(f"raw_{index}"))
     con.execute(RECORDS_SQL)
     con.execute("DROP TABLE source_records")
+
+
+# -- statements (pure builders; names are quoted, values bound) ---------------------------------
+
+def copy_statement(name: str, source: str) -> Statement:
+    return Statement("link: copy an identifier table", compose(
+        "CREATE OR REPLACE TABLE {name} AS SELECT * FROM {source}", name=name, source=source))
+
+
+def drop_statement(table: str) -> Statement:
+    return Statement("link: drop a work table", compose("DROP TABLE {table}", table=table))
+
+
+def source_records_statement(raw: str, source: str) -> Statement:
+    """Add the records of identifier table ``raw`` of ``source`` to ``source_records``."""
+    return Statement("link: list a source's records", compose(
+        "INSERT INTO source_records SELECT $1, record_key, record_id FROM {raw}", raw=raw),
+        [source])
+
+
+def source_features_statement(view: str, source: str) -> Statement:
+    """Table ``view``: the features of one source (an input of Splink)."""
+    return Statement("link: features of a source", compose(
+        "CREATE OR REPLACE TABLE {view} AS SELECT * FROM features WHERE source_dataset = $1",
+        view=view), [source])
+
+
+def edges_statement(threshold: float, apart: bool) -> Statement:
+    """``cluster_edges``: the links at or above ``threshold``; with ``apart``, none that
+    contradicts."""
+    return Statement("link: links to cluster", compose(
+        "CREATE OR REPLACE TABLE cluster_edges AS SELECT join_key_l, join_key_r, "
+        "match_probability FROM pairs WHERE match_probability >= $1 {kept}",
+        kept=Fragment("AND NOT contradicts" if apart else "")), [threshold])
+
+
+DESCRIBE_PAIRS = Statement("link: read the columns of pairs", "DESCRIBE pairs")
+
+
+def shared_evidence_statement(group: str, threshold: float) -> Statement:
+    """See :func:`shared_evidence`; gamma levels: 3 exact, 2 and 1 near, 0 different, -1
+    missing."""
+    return Statement("link: evidence of a shared identifier", compose("""SELECT
+        count(*) FILTER (WHERE {gamma} = 3 AND match_probability >= $1),
+        count(*) FILTER (WHERE {gamma} IN (1, 2) AND match_probability >= $1),
+        count(*) FILTER (WHERE {gamma} = 0 AND match_probability >= $1),
+        count(*) FILTER (WHERE {gamma} = 3 AND match_probability < $1)
+        FROM pairs""", gamma=f"gamma_{group}"), [threshold])
 
 
 #: Every record of the run with its ``link_id``: its rank by record id within its source. Splink
@@ -224,8 +271,7 @@ def _link(con: duckdb.DuckDBPyConnection, work: Path, options: LinkOptions,
         inputs = []
         for index, source in enumerate(sorted(records)):
             view = f"features_{index}"
-            con.execute(f"CREATE OR REPLACE TABLE {view} AS SELECT * FROM features "  # noqa: S608
-                        "WHERE source_dataset = $1", [source])
+            run(con, source_features_statement(view, source))
             inputs.append(engine.register(view, source))
         from splink import Linker
 
@@ -293,10 +339,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, engine: Engine, threshold: float,
 
     con.execute("CREATE OR REPLACE TABLE cluster_nodes AS "
                 "SELECT source || '-__-' || link_id AS node FROM records")
-    kept = "AND NOT contradicts" if apart else ""
-    edges = ("CREATE OR REPLACE TABLE cluster_edges AS SELECT join_key_l, join_key_r, "  # noqa: S608
-             f"match_probability FROM pairs WHERE match_probability >= $1 {kept}")
-    con.execute(edges, [threshold])
+    run(con, edges_statement(threshold, apart))
     clustered = cluster_pairwise_predictions_at_threshold(
         engine.register("cluster_nodes", "cluster_nodes"),
         engine.register("cluster_edges", "cluster_edges"), engine.api,
@@ -308,7 +351,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, engine: Engine, threshold: float,
         FROM splink_clusters AS c JOIN records AS r
         ON c.node = r.source || '-__-' || r.link_id""")
     for table in ("splink_clusters", "cluster_nodes", "cluster_edges"):
-        con.execute(f"DROP TABLE {table}")
+        run(con, drop_statement(table))
     _canonical_ids(con)
 
 
@@ -320,13 +363,26 @@ FROM features
 """
 
 
-def _canonical_ids(con: duckdb.DuckDBPyConnection, member: str = "node") -> None:
-    """Every cluster's id becomes its smallest member (engine- and order-independent), named by
-    ``member``: the node (source and link id) inside the run, by default."""
-    con.execute(f"""CREATE OR REPLACE TABLE clusters AS
+#: How a cluster's members are named: by node (source and link id) inside the run, by record key
+#: in its results.
+BY_NODE = Fragment("node")
+BY_RECORD_KEY = Fragment("source || '-__-' || record_key")
+
+
+def canonical_statement(member: Fragment = BY_NODE) -> Statement:
+    """Every cluster's id becomes its smallest member, named by ``member`` (:data:`BY_NODE` or
+    :data:`BY_RECORD_KEY`)."""
+    return Statement("link: name each cluster by its smallest member", compose("""
+        CREATE OR REPLACE TABLE clusters AS
         SELECT node, min({member}) OVER (PARTITION BY cluster_id) AS cluster_id, source,
             record_key
-        FROM clusters""")  # noqa: S608 - member is one of this module's constant expressions
+        FROM clusters""", member=member))
+
+
+def _canonical_ids(con: duckdb.DuckDBPyConnection, member: Fragment = BY_NODE) -> None:
+    """Every cluster's id becomes its smallest member (engine- and order-independent), named by
+    ``member``: the node (source and link id) inside the run, by default."""
+    run(con, canonical_statement(member))
 
 
 def _trivial(con: duckdb.DuckDBPyConnection, options: LinkOptions, plan: ModelPlan,
@@ -347,7 +403,7 @@ def _outcome(con: duckdb.DuckDBPyConnection, options: LinkOptions, plan: ModelPl
              timings: dict[str, float], notes: list[str], engine: str,
              split: SplitResult | None, before: int) -> LinkOutcome:
     # the run is done: results name each cluster by record key (link ids stay inside the run)
-    _canonical_ids(con, member="source || '-__-' || record_key")
+    _canonical_ids(con, member=BY_RECORD_KEY)
     clusters = con.sql("""
         SELECT c.source, c.record_key, r.record_id, c.cluster_id
         FROM clusters AS c JOIN records AS r USING (source, record_key)
@@ -369,16 +425,10 @@ def shared_evidence(con: duckdb.DuckDBPyConnection, group: str, threshold: float
                     ) -> dict[str, int]:
     """How the scored pairs compared on one shared identifier: linked pairs whose values agree,
     nearly agree (one or two characters) or differ, and pairs that agree but were not linked."""
-    gamma = quote(f"gamma_{group}")  # levels: 3 exact, 2 and 1 near, 0 different, -1 missing
-    columns = [row[0] for row in con.sql("DESCRIBE pairs").fetchall()]
+    columns = [row[0] for row in run(con, DESCRIBE_PAIRS).fetchall()]
     if f"gamma_{group}" not in columns:
         return {}
-    row = con.sql(f"""SELECT
-        count(*) FILTER (WHERE {gamma} = 3 AND match_probability >= $1),
-        count(*) FILTER (WHERE {gamma} IN (1, 2) AND match_probability >= $1),
-        count(*) FILTER (WHERE {gamma} = 0 AND match_probability >= $1),
-        count(*) FILTER (WHERE {gamma} = 3 AND match_probability < $1)
-        FROM pairs""", params=[threshold]).fetchall()[0]  # noqa: S608 - quoted name
+    row = run(con, shared_evidence_statement(group, threshold)).fetchall()[0]
     keys = ("linked_pairs_agreeing", "linked_pairs_nearly_agreeing", "linked_pairs_differing",
             "pairs_agreeing_not_linked")
     return {key: int(value) for key, value in zip(keys, row, strict=True)}
@@ -390,10 +440,15 @@ def _rule_columns(name: str, plan: ModelPlan) -> list[str]:
 
 def rule_comparisons(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> int:
     """How many pairs a blocking rule on ``columns`` generates from the features table."""
-    cols = ", ".join(quote(c) for c in columns)
-    present = " AND ".join(f"{quote(c)} IS NOT NULL" for c in columns)
-    return int(con.sql(f"SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM (SELECT count(*) AS n "  # noqa: S608 - quoted
-                       f"FROM features WHERE {present} GROUP BY {cols})").fetchall()[0][0])
+    return int(run(con, rule_comparisons_statement(columns)).fetchall()[0][0])
+
+
+def rule_comparisons_statement(columns: tuple[str, ...]) -> Statement:
+    present = Fragment(" AND ".join(f"{quote(c)} IS NOT NULL" for c in columns))
+    return Statement("link: count a blocking rule's comparisons", compose(
+        "SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM (SELECT count(*) AS n "
+        "FROM features WHERE {present} GROUP BY {columns})",
+        present=present, columns=names(columns)))
 
 
 def _affordable(con: duckdb.DuckDBPyConnection, groups: dict[str, int], total: int

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from fivesafes.sql import Fragment, Statement, compose, run
+
 __all__ = ["CONTRADICTION", "MAX_CHECKED", "SplitResult", "constrained_components",
            "representative_pairs_sql", "split_clusters"]
 
@@ -132,13 +134,112 @@ def _cut_large(members: list[str], links: list[tuple[str, str, float]], threshol
 def representative_pairs_sql(members: str) -> str:
     """Pairs of distinct identifier profiles within each cluster, one record standing for each
     profile (records with identical identifiers cannot contradict each other), l < r."""
-    return f"""
+    return compose("""
         WITH reps AS (SELECT cluster_id, profile, min(node) AS node FROM {members}
                       GROUP BY cluster_id, profile)
         SELECT '0' AS match_key, a.node AS join_key_l, b.node AS join_key_r
         FROM reps AS a JOIN reps AS b ON a.cluster_id = b.cluster_id AND a.node < b.node
-    """  # noqa: S608 - our own table name
+    """, members=members)
 
+
+# -- the statements (pure builders; table names are quoted, values bound) ---------------------
+
+def count_clusters(clusters: str) -> Statement:
+    return Statement("split: count clusters", compose(
+        "SELECT count(DISTINCT cluster_id) FROM {clusters}", clusters=clusters))
+
+
+def large_clusters(clusters: str) -> Statement:
+    return Statement("split: find clusters too large to check", compose(
+        "SELECT cluster_id FROM {clusters} GROUP BY 1 HAVING count(*) > $1", clusters=clusters),
+        [MAX_CHECKED])
+
+
+def members_statement(clusters: str, profiles: str) -> Statement:
+    """``_split_members``: the members of clusters of three or more, with their profiles."""
+    return Statement("split: members of clusters to check", compose("""
+        CREATE OR REPLACE TEMP TABLE _split_members AS
+        SELECT c.cluster_id, c.node, p.profile FROM {clusters} AS c JOIN {profiles} AS p USING (node)
+        WHERE c.cluster_id IN (SELECT cluster_id FROM {clusters} GROUP BY 1 HAVING count(*) >= 3)
+    """, clusters=clusters, profiles=profiles))
+
+
+def representatives_statement() -> Statement:
+    """``_split_reps``: the pairs of profiles to score (:func:`representative_pairs_sql`)."""
+    return Statement("split: representative pairs", compose(
+        "CREATE OR REPLACE TEMP TABLE _split_reps AS {pairs}",
+        pairs=Fragment(representative_pairs_sql("_split_members"))))
+
+
+def against_statement(extra: str, ruled: bool) -> Statement:
+    """``_split_against``: the profile pairs of ``extra`` (scored representatives) that
+    contradict; with ``ruled``, also those flagged by :mod:`~.contradictions`."""
+    return Statement("split: contradicting pairs", compose("""
+        CREATE OR REPLACE TEMP TABLE _split_against AS
+        SELECT m.cluster_id, a.profile AS profile_l, b.profile AS profile_r
+        FROM {extra} AS x JOIN _split_members AS m ON m.node = x.join_key_l
+        JOIN _split_members AS a ON a.node = x.join_key_l
+        JOIN _split_members AS b ON b.node = x.join_key_r
+        WHERE x.min_weight < $1 OR {ruled}""", extra=extra,
+        ruled=Fragment("x.contradicts" if ruled else "false")), [CONTRADICTION])
+
+
+def describe(table: str) -> Statement:
+    return Statement("split: read columns", compose("DESCRIBE {table}", table=table))
+
+
+def drop(table: str) -> Statement:
+    return Statement("split: drop a work table", compose("DROP TABLE IF EXISTS {table}",
+                                                         table=table))
+
+
+def chosen_statement(clusters: list[str]) -> Statement:
+    """``_split_bad``: the clusters to rebuild or cut."""
+    return Statement("split: clusters to rebuild",
+                     "CREATE OR REPLACE TEMP TABLE _split_bad AS SELECT unnest($1) AS cluster_id",
+                     [clusters])
+
+
+def chosen_members(members: str) -> Statement:
+    return Statement("split: members of clusters to rebuild", compose(
+        "SELECT cluster_id, node FROM {members} "
+        "WHERE cluster_id IN (SELECT cluster_id FROM _split_bad)", members=members))
+
+
+def chosen_links(scored: str, members: str, threshold: float, linkable: bool) -> Statement:
+    """The links at or above ``threshold`` inside each chosen cluster (``members`` has
+    ``cluster_id`` and ``node``); with ``linkable``, none flagged as contradicting."""
+    return Statement("split: links of clusters to rebuild", compose("""
+        SELECT l.cluster_id, p.join_key_l, p.join_key_r, p.match_probability
+        FROM {scored} AS p JOIN {members} AS l ON l.node = p.join_key_l
+        JOIN {members} AS r ON r.node = p.join_key_r AND r.cluster_id = l.cluster_id
+        WHERE l.cluster_id IN (SELECT cluster_id FROM _split_bad) AND p.match_probability >= $1
+          {linkable}
+    """, scored=scored, members=members,
+        linkable=Fragment("AND NOT p.contradicts" if linkable else "")), [threshold])
+
+
+CANNOT = Statement("split: contradicting members", """
+        SELECT x.cluster_id, a.node, b.node FROM _split_against AS x
+        JOIN _split_members AS a ON a.cluster_id = x.cluster_id AND a.profile = x.profile_l
+        JOIN _split_members AS b ON b.cluster_id = x.cluster_id AND b.profile = x.profile_r
+    """)
+CHECKED = Statement("split: count checked clusters",
+                    "SELECT count(DISTINCT cluster_id) FROM _split_members")
+COMPARED = Statement("split: count representative pairs", "SELECT count(*) FROM _split_reps")
+BAD = Statement("split: clusters with contradictions",
+                "SELECT DISTINCT cluster_id FROM _split_against ORDER BY 1")
+
+
+def assign_statement(clusters: str) -> Statement:
+    """Give the nodes of registered table ``_split_new`` their new cluster ids."""
+    return Statement("split: assign new clusters", compose("""
+        UPDATE {clusters} AS c SET cluster_id = n.cluster_id
+        FROM _split_new AS n WHERE c.node = n.node
+    """, clusters=clusters))
+
+
+# -- running them -----------------------------------------------------------------------------
 
 def split_clusters(con: duckdb.DuckDBPyConnection, clusters: str, scored: str,
                    profiles: str, threshold: float, score: Scorer,
@@ -150,80 +251,54 @@ def split_clusters(con: duckdb.DuckDBPyConnection, clusters: str, scored: str,
     predicted pairs; ``profiles`` has ``node`` and ``profile`` (equal for records whose compared
     identifiers are all equal). ``score`` scores a table of extra pairs with the model. With
     ``features`` (the features table), a pair that contradicts by the rules of
-    :mod:`~.contradictions` is a contradiction too. ``clusters`` is rewritten.
+    :mod:`~.contradictions` is a contradiction too. ``clusters`` is rewritten. The tables are
+    named unquoted (they are quoted here).
     """
-    before = con.sql(f"SELECT count(DISTINCT cluster_id) FROM {clusters}").fetchall()[0][0]  # noqa: S608
-    large = [row[0] for row in con.sql(
-        f"SELECT cluster_id FROM {clusters} GROUP BY 1 HAVING count(*) > $1",  # noqa: S608
-        params=[MAX_CHECKED]).fetchall()]
+    before = run(con, count_clusters(clusters)).fetchall()[0][0]
+    large = [row[0] for row in run(con, large_clusters(clusters)).fetchall()]
     if large:
         _cut(con, clusters, scored, threshold, large)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _split_members AS
-        SELECT c.cluster_id, c.node, p.profile FROM {clusters} AS c JOIN {profiles} AS p USING (node)
-        WHERE c.cluster_id IN (SELECT cluster_id FROM {clusters} GROUP BY 1 HAVING count(*) >= 3)
-    """)  # noqa: S608 - our own table names
-    checked = con.sql("SELECT count(DISTINCT cluster_id) FROM _split_members").fetchall()[0][0]
-    con.execute("CREATE OR REPLACE TEMP TABLE _split_reps AS "
-                + representative_pairs_sql("_split_members"))
-    compared = con.sql("SELECT count(*) FROM _split_reps").fetchall()[0][0]
+    run(con, members_statement(clusters, profiles))
+    checked = run(con, CHECKED).fetchall()[0][0]
+    run(con, representatives_statement())
+    compared = run(con, COMPARED).fetchall()[0][0]
     bad: list[str] = []
     if compared:
         extra = score("_split_reps")
-        ruled = "false"
         if features is not None:
             from fivesafes.linkage.contradictions import flag_contradictions
 
             flag_contradictions(con, extra, features)
-            ruled = "x.contradicts"
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _split_against AS
-            SELECT m.cluster_id, a.profile AS profile_l, b.profile AS profile_r
-            FROM {extra} AS x JOIN _split_members AS m ON m.node = x.join_key_l
-            JOIN _split_members AS a ON a.node = x.join_key_l
-            JOIN _split_members AS b ON b.node = x.join_key_r
-            WHERE x.min_weight < $1 OR {ruled}""", [CONTRADICTION])  # noqa: S608 - our own names
-        bad = [row[0] for row in con.sql(
-            "SELECT DISTINCT cluster_id FROM _split_against ORDER BY 1").fetchall()]
+        run(con, against_statement(extra, ruled=features is not None))
+        bad = [row[0] for row in run(con, BAD).fetchall()]
     split = _rebuild(con, clusters, scored, bad, threshold) if bad else 0
-    after = con.sql(f"SELECT count(DISTINCT cluster_id) FROM {clusters}").fetchall()[0][0]  # noqa: S608
+    after = run(con, count_clusters(clusters)).fetchall()[0][0]
     for table in ("_split_members", "_split_reps", "_split_against"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+        run(con, drop(table))
     return SplitResult(checked_clusters=int(checked), contradicting_clusters=len(bad),
                        split_clusters=split + len(large), new_clusters=int(after - before),
                        scored_pairs=int(compared), cut_large=len(large))
 
 
-def _linkable(con: duckdb.DuckDBPyConnection, scored: str) -> str:
-    """The condition that keeps a scored pair flagged as contradicting from being a link."""
-    columns = [row[0] for row in con.sql(f"DESCRIBE {scored}").fetchall()]
-    return "AND NOT p.contradicts" if "contradicts" in columns else ""
+def _linkable(con: duckdb.DuckDBPyConnection, scored: str) -> bool:
+    """Whether ``scored`` flags contradicting pairs (which are then never links)."""
+    return "contradicts" in [row[0] for row in run(con, describe(scored)).fetchall()]
 
 
-def _load(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]
-          ) -> dict[str, list[tuple]]:
+def _load(con: duckdb.DuckDBPyConnection, statement: Statement) -> dict[str, list[tuple]]:
     by_cluster: dict[str, list[tuple]] = defaultdict(list)
-    for cluster_id, *rest in con.sql(sql, params=params).fetchall():
+    for cluster_id, *rest in run(con, statement).fetchall():
         by_cluster[cluster_id].append(tuple(rest))
     return by_cluster
 
 
 def _rebuild(con: duckdb.DuckDBPyConnection, clusters: str, scored: str, bad: list[str],
              threshold: float) -> int:
-    con.execute("CREATE OR REPLACE TEMP TABLE _split_bad AS SELECT unnest($1) AS cluster_id",
-                [bad])
-    members = _load(con, "SELECT cluster_id, node FROM _split_members "
-                         "WHERE cluster_id IN (SELECT cluster_id FROM _split_bad)", [])
-    links = _load(con, f"""
-        SELECT l.cluster_id, p.join_key_l, p.join_key_r, p.match_probability
-        FROM {scored} AS p JOIN _split_members AS l ON l.node = p.join_key_l
-        JOIN _split_members AS r ON r.node = p.join_key_r AND r.cluster_id = l.cluster_id
-        WHERE l.cluster_id IN (SELECT cluster_id FROM _split_bad) AND p.match_probability >= $1
-          {_linkable(con, scored)}
-    """, [threshold])  # noqa: S608 - our own table name
-    cannot = _load(con, """
-        SELECT x.cluster_id, a.node, b.node FROM _split_against AS x
-        JOIN _split_members AS a ON a.cluster_id = x.cluster_id AND a.profile = x.profile_l
-        JOIN _split_members AS b ON b.cluster_id = x.cluster_id AND b.profile = x.profile_r
-    """, [])
+    run(con, chosen_statement(bad))
+    members = _load(con, chosen_members("_split_members"))
+    links = _load(con, chosen_links(scored, "_split_members", threshold,
+                                    _linkable(con, scored)))
+    cannot = _load(con, CANNOT)
     nodes, ids, split = [], [], 0
     for cluster_id in bad:
         parts = constrained_components(
@@ -234,7 +309,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, clusters: str, scored: str, bad: li
             nodes.extend(part)
             ids.extend([part[0]] * len(part))
     _assign(con, clusters, nodes, ids)
-    con.execute("DROP TABLE IF EXISTS _split_bad")
+    run(con, drop("_split_bad"))
     return split
 
 
@@ -244,27 +319,16 @@ def _assign(con: duckdb.DuckDBPyConnection, clusters: str, nodes: list[str], ids
 
     con.register("_split_new", pa.table({"node": nodes, "cluster_id": ids}))
     try:
-        con.execute(f"""
-            UPDATE {clusters} AS c SET cluster_id = n.cluster_id
-            FROM _split_new AS n WHERE c.node = n.node
-        """)  # noqa: S608 - our own table name
+        run(con, assign_statement(clusters))
     finally:
         con.unregister("_split_new")
 
 
 def _cut(con: duckdb.DuckDBPyConnection, clusters: str, scored: str, threshold: float,
          large: list[str]) -> None:
-    con.execute("CREATE OR REPLACE TEMP TABLE _split_bad AS SELECT unnest($1) AS cluster_id",
-                [large])
-    members = _load(con, f"SELECT cluster_id, node FROM {clusters} "  # noqa: S608
-                         "WHERE cluster_id IN (SELECT cluster_id FROM _split_bad)", [])
-    links = _load(con, f"""
-        SELECT l.cluster_id, p.join_key_l, p.join_key_r, p.match_probability
-        FROM {scored} AS p JOIN {clusters} AS l ON l.node = p.join_key_l
-        JOIN {clusters} AS r ON r.node = p.join_key_r AND r.cluster_id = l.cluster_id
-        WHERE l.cluster_id IN (SELECT cluster_id FROM _split_bad) AND p.match_probability >= $1
-          {_linkable(con, scored)}
-    """, [threshold])  # noqa: S608 - our own table names
+    run(con, chosen_statement(large))
+    members = _load(con, chosen_members(clusters))
+    links = _load(con, chosen_links(scored, clusters, threshold, _linkable(con, scored)))
     nodes, ids = [], []
     for cluster_id in large:
         for part in _cut_large([m[0] for m in members[cluster_id]], links.get(cluster_id, []),
@@ -273,4 +337,4 @@ def _cut(con: duckdb.DuckDBPyConnection, clusters: str, scored: str, threshold: 
             nodes.extend(part)
             ids.extend([part[0]] * len(part))
     _assign(con, clusters, nodes, ids)
-    con.execute("DROP TABLE IF EXISTS _split_bad")
+    run(con, drop("_split_bad"))
