@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fivesafes.linkage.evaluate import BCubed, bcubed_scores, pairwise_scores
@@ -50,6 +50,7 @@ def test_singletons_score_one_and_empty_is_perfect() -> None:
                                              "f1": 1.0}
 
 
+@settings(deadline=None)  # each example opens DuckDB: slow on a loaded machine, not wrong
 @given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=1, max_size=30))
 def test_bcubed_is_a_share_and_perfect_only_for_the_truth(cells: list[tuple[int, int]]) -> None:
     rows = [(str(c), str(t)) for c, t in cells]
