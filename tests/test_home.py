@@ -1,5 +1,6 @@
 """Deployment homes: layout and permissions, refusing to overwrite, cleaning up after a failed
-init, opening (and refusing to open) a home, and scratch space."""
+init, opening (and refusing to open) a home, scratch space, and moving a finished run into place
+(undone whole when a later step fails)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,17 @@ from fivesafes import audit
 from fivesafes.errors import HomeError, KeyMaterialError, StoreError
 from fivesafes.home import (
     LINKAGE_FOLDERS,
+    STORES,
     ZONES,
     Busy,
     Deployment,
     init_home,
+    keys_folder,
     local_operator,
+    move_all,
+    moved,
     open_home,
+    staging_beside,
 )
 from fivesafes.keys import RECORD_KEY_SECRET
 
@@ -74,6 +80,20 @@ def test_layout_and_permissions(local_home: Deployment) -> None:
         root / ".work",
     )
     assert local_home.relative(root / "research" / "x.parquet") == "research/x.parquet"
+
+
+def test_every_zone_path_has_one_name(local_home: Deployment) -> None:
+    h, linkage = local_home, local_home.root / "linkage"
+    assert h.zones == {zone: h.root / zone for zone in ZONES}
+    assert keys_folder(h.root) == h.keys.folder == linkage / "keys"
+    assert h.ingest_stores == {store: linkage / store for store in STORES}
+    assert (h.identifiers, h.attributes, h.quarantine) == tuple(h.ingest_stores.values())
+    assert (h.links, h.digests, h.persons, h.releases, h.gate_reports) == (
+        linkage / "links", linkage / "digests", linkage / "persons", linkage / "releases",
+        linkage / "gate")
+    assert h.data_dictionary == h.root / "research" / "data-dictionary"
+    for store in h.ingest_stores.values():  # made by init, private
+        assert store.is_dir() and _mode(store) == 0o700
 
 
 def test_zones_stay_private_under_a_permissive_umask(tmp_path: Path) -> None:
@@ -382,3 +402,110 @@ def test_the_local_operator_is_the_login_and_never_a_claimed_account(
     assert login.startswith("os:") and len(login) > 3
     monkeypatch.setenv("FIVESAFES_ACTOR", "officer:jo")
     assert local_operator() == login
+
+
+# -- moving a finished run into place ---------------------------------------------------------
+def _folder(path: Path, text: str) -> Path:
+    path.mkdir(parents=True)
+    (path / "file.txt").write_text(text)
+    return path
+
+
+def _text(path: Path) -> str:
+    return (path / "file.txt").read_text()
+
+
+def _rename_failing_on(monkeypatch: pytest.MonkeyPatch, call: int) -> list[tuple[Path, Path]]:
+    """Make the ``call``-th ``os.rename`` from now fail (once); every call is listed."""
+    real, calls = os.rename, []
+
+    def rename(origin, target):
+        calls.append((Path(origin), Path(target)))
+        if len(calls) == call:
+            raise OSError("disk trouble")
+        return real(origin, target)
+
+    monkeypatch.setattr(os, "rename", rename)
+    return calls
+
+
+def test_move_all_moves_each_in_order_making_private_parents(tmp_path: Path) -> None:
+    a, b = _folder(tmp_path / "work" / "a", "A"), _folder(tmp_path / "work" / "b", "B")
+    move_all([(a, tmp_path / "zone" / "x" / "a"), (b, tmp_path / "zone" / "b")])
+    assert _text(tmp_path / "zone" / "x" / "a") == "A" and _text(tmp_path / "zone" / "b") == "B"
+    assert not a.exists() and not b.exists()
+    assert _mode(tmp_path / "zone" / "x") == 0o700
+
+
+def test_a_failed_second_move_puts_the_first_back(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = _folder(tmp_path / "work" / "a", "A"), _folder(tmp_path / "work" / "b", "B")
+    zone = tmp_path / "zone"
+    calls = _rename_failing_on(monkeypatch, 2)
+    with pytest.raises(OSError, match="disk trouble"):
+        move_all([(a, zone / "a"), (b, zone / "b")])
+    assert _text(a) == "A" and _text(b) == "B"
+    assert not (zone / "a").exists() and not (zone / "b").exists()
+    assert calls[-1] == (zone / "a", a)  # the undo
+
+
+def test_a_failing_body_undoes_every_move(tmp_path: Path) -> None:
+    a, b = _folder(tmp_path / "work" / "a", "A"), _folder(tmp_path / "work" / "b", "B")
+    zone = tmp_path / "zone"
+    with pytest.raises(KeyboardInterrupt), moved([(a, zone / "a"), (b, zone / "b")]):
+        assert _text(zone / "a") == "A" and _text(zone / "b") == "B"  # in place in the body
+        raise KeyboardInterrupt  # e.g. killed as the transaction flushes
+    assert _text(a) == "A" and _text(b) == "B" and not list(zone.iterdir())
+
+
+def test_replacing_moves_the_old_target_aside_and_removes_it_after(tmp_path: Path) -> None:
+    new, out = _folder(tmp_path / ".out.new", "new"), _folder(tmp_path / "out", "old")
+    with moved([(new, out)], replace=True):
+        assert _text(out) == "new"
+        [aside] = tmp_path.glob(".out.old-*")
+        assert _text(aside) == "old"
+    assert _text(out) == "new" and not new.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_replacing_restores_the_old_target_when_the_move_in_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    new, out = _folder(tmp_path / ".out.new", "new"), _folder(tmp_path / "out", "old")
+    _rename_failing_on(monkeypatch, 2)  # the first moves the old aside
+    with pytest.raises(OSError, match="disk trouble"):
+        move_all([(new, out)], replace=True)
+    assert _text(out) == "old" and _text(new) == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.new", "out"]
+
+
+def test_replacing_restores_every_old_target_when_a_later_step_fails(tmp_path: Path) -> None:
+    a, b = _folder(tmp_path / "work" / "a", "new a"), _folder(tmp_path / "work" / "b", "new b")
+    zone = tmp_path / "zone"
+    _folder(zone / "a", "old a")
+    with pytest.raises(RuntimeError), moved([(a, zone / "a"), (b, zone / "b")], replace=True):
+        raise RuntimeError("the transaction failed")
+    assert _text(zone / "a") == "old a" and not (zone / "b").exists()
+    assert _text(a) == "new a" and _text(b) == "new b"
+    assert sorted(p.name for p in zone.iterdir()) == ["a"]
+
+
+def test_replacing_a_file(tmp_path: Path) -> None:
+    (tmp_path / ".f.part").write_text("new")
+    (tmp_path / "f").write_text("old")
+    move_all([(tmp_path / ".f.part", tmp_path / "f")], replace=True)
+    assert (tmp_path / "f").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f"]
+
+
+def test_without_replace_a_full_target_is_refused_and_nothing_moves(tmp_path: Path) -> None:
+    a, b = _folder(tmp_path / "work" / "a", "A"), _folder(tmp_path / "work" / "b", "B")
+    zone = tmp_path / "zone"
+    _folder(zone / "b", "there already")
+    with pytest.raises(OSError):
+        move_all([(a, zone / "a"), (b, zone / "b")])
+    assert _text(a) == "A" and _text(b) == "B" and _text(zone / "b") == "there already"
+    assert not (zone / "a").exists()
+
+
+def test_staging_beside_is_hidden_next_to_its_target(tmp_path: Path) -> None:
+    assert staging_beside(tmp_path / "out", ".part") == tmp_path / ".out.part"

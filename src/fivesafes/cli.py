@@ -27,7 +27,7 @@ from fivesafes.cli_support import (
     with_home,
 )
 from fivesafes.errors import AuditTamperedError
-from fivesafes.home import ACTOR_ENV, Deployment, init_home, local_operator
+from fivesafes.home import ACTOR_ENV, Deployment, init_home, keys_folder, local_operator
 from fivesafes.listings import Column, print_listing
 from fivesafes.store.db import REFUSED_ACTION
 
@@ -53,8 +53,8 @@ def init(directory: Path, db_url: str | None, demo: bool) -> None:
     try:
         console.print(f"Created {'demo ' if demo else ''}home "
                       f"[bold]{escape(str(deployment.root))}[/]")
-        for zone in ("linkage", "research", "extracts", "released"):
-            console.print(f"  zone {zone:<9} {deployment.root / zone}")
+        for zone, path in deployment.zones.items():
+            console.print(f"  zone {zone:<9} {path}")
         console.print(f"  master key     {deployment.keys.folder / 'master.key'} (mode 0600)")
         console.print(f"  metadata store {_safe_url(deployment.settings.db_url)}")
         if demo:
@@ -130,7 +130,7 @@ def db_upgrade(home: Path) -> None:
     from fivesafes.store import Store
 
     settings = load_settings(home)
-    store = Store(settings.db_url, KeyRing(home / "linkage" / "keys").audit_seal_key())
+    store = Store(settings.db_url, KeyRing(keys_folder(home)).audit_seal_key())
     before = store.current_revision()
     store.upgrade()
     console.print(f"metadata store schema: {before or 'empty'} -> {store.current_revision()}")
@@ -360,11 +360,10 @@ def ingest(deployment: Deployment, contracts: tuple[Path, ...], as_json: bool,
         for s in result.sources:
             for reason, count in s.warning_reasons.items():
                 console.print(Text(f"  {s.source}: {reason} ({count:,})"))
-    root = deployment.root
-    console.print(f"identifier store (encrypted): {root / 'linkage/identifiers' / result.label}")
-    console.print(f"attribute store:              {root / 'linkage/attributes' / result.label}")
-    console.print(f"quarantined rows (and identifier warnings): "
-                  f"{root / 'linkage/quarantine' / result.label}")
+    d = deployment
+    console.print(f"identifier store (encrypted): {d.identifiers / result.label}")
+    console.print(f"attribute store:              {d.attributes / result.label}")
+    console.print(f"quarantined rows (and identifier warnings): {d.quarantine / result.label}")
     console.print(f"took {result.seconds:.1f} s")
 
 

@@ -10,6 +10,11 @@ HOME/
     identifiers/            identifier stores, encrypted, one folder per ingest
     attributes/             attribute stores: record key + non-identifying fields
     quarantine/             rows that failed validation, with the reason
+    links/                  link runs: person key map, model, quality reports
+    digests/                identifier digests the release gate checks against
+    persons/                stable person ids, one folder per accepted link run
+    releases/               each release's map of replaced operational ids
+    gate/                   the release gate's reports of refused publishes
   research/                 research-ready datasets and the data dictionary
   extracts/                 one minimised extract per approved project
   released/                 checked aggregate outputs
@@ -24,7 +29,8 @@ import getpass
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,7 +48,9 @@ from fivesafes.store.models import AuditEntry
 HOME_ENV = "FIVESAFES_HOME"
 ACTOR_ENV = "FIVESAFES_ACTOR"
 ZONES = ("linkage", "research", "extracts", "released")
-LINKAGE_FOLDERS = ("keys", "identifiers", "attributes", "quarantine")
+#: The three stores an ingest (or a partner's received packages) writes in the linkage zone.
+STORES = ("identifiers", "attributes", "quarantine")
+LINKAGE_FOLDERS = ("keys", *STORES)
 WORK = ".work"
 #: The zone each kind of run works in: a run's scratch files sit in the zone its finished files
 #: go to (so in-progress identifier stores, keys and quarantine copies never leave the linkage
@@ -52,6 +60,11 @@ WORK_ZONES = {"ingest": "linkage", "link": "linkage", "digests": "linkage",
               "destroy-extract": "extracts"}
 
 Clock = Callable[[], datetime]
+
+
+def keys_folder(root: Path) -> Path:
+    """The key folder of the home at ``root`` (``linkage/keys``), before it is opened."""
+    return root / "linkage" / "keys"
 
 
 def system_clock() -> datetime:
@@ -98,6 +111,63 @@ class Deployment:
     @property
     def work(self) -> Path:
         return self.root / WORK
+
+    @property
+    def zones(self) -> dict[str, Path]:
+        """Each zone's name (:data:`ZONES`) and folder."""
+        return {zone: self.root / zone for zone in ZONES}
+
+    # -- the linkage zone's folders --------------------------------------------------------
+    @property
+    def identifiers(self) -> Path:
+        """The encrypted identifier stores, ``linkage/identifiers/<ingest>``."""
+        return self.linkage / "identifiers"
+
+    @property
+    def attributes(self) -> Path:
+        """The attribute stores, ``linkage/attributes/<ingest>``."""
+        return self.linkage / "attributes"
+
+    @property
+    def quarantine(self) -> Path:
+        """Quarantined rows and identifier warnings, ``linkage/quarantine/<ingest>``."""
+        return self.linkage / "quarantine"
+
+    @property
+    def ingest_stores(self) -> dict[str, Path]:
+        """Each of an ingest's :data:`STORES` and the folder that holds it for every ingest."""
+        return {store: self.linkage / store for store in STORES}
+
+    @property
+    def links(self) -> Path:
+        """Home link runs, ``linkage/links/<link>``."""
+        return self.linkage / "links"
+
+    @property
+    def digests(self) -> Path:
+        """Identifier digests, ``linkage/digests/<ingest>``."""
+        return self.linkage / "digests"
+
+    @property
+    def persons(self) -> Path:
+        """Stable person ids, ``linkage/persons/<link>``."""
+        return self.linkage / "persons"
+
+    @property
+    def releases(self) -> Path:
+        """Each release's map of replaced operational ids, ``linkage/releases/<release>``."""
+        return self.linkage / "releases"
+
+    @property
+    def gate_reports(self) -> Path:
+        """The release gate's reports of refused publishes, ``linkage/gate``."""
+        return self.linkage / "gate"
+
+    # -- the research zone -----------------------------------------------------------------
+    @property
+    def data_dictionary(self) -> Path:
+        """The published data dictionary, ``research/data-dictionary``."""
+        return self.research / "data-dictionary"
 
     @property
     def demo(self) -> bool:
@@ -171,20 +241,51 @@ def in_work(path: Path) -> bool:
     return WORK in path.parts
 
 
-def move_all(moves: Iterable[tuple[Path, Path]]) -> None:
-    """Rename each ``(origin, target)`` in order (making the target's parents, private); if one
-    fails, put the ones already moved back and re-raise. Call it inside the transaction that
-    records what was moved, so a failure rolls back both."""
-    done: list[tuple[Path, Path]] = []
+def staging_beside(target: Path, suffix: str) -> Path:
+    """The hidden folder beside ``target`` (same file system) where it is written before it is
+    moved into place: ``.<name><suffix>``; a killed run's is replaced by the next run's."""
+    return target.with_name(f".{target.name}{suffix}")
+
+
+@contextmanager
+def moved(moves: Iterable[tuple[Path, Path]], *, replace: bool = False) -> Iterator[None]:
+    """Rename each ``(origin, target)`` in order (making the target's parents, private), then
+    run the ``with`` body; if a rename or the body fails, put back what was moved and re-raise.
+    With ``replace``, a target that exists is first moved aside (to ``.<name>.old-<pid>-<random>``
+    beside it), put back on failure, and removed once the body is done.
+
+    This is the one way a finished run goes into place: use it inside the transaction that
+    records what was moved, so a failure rolls back both; whatever must not happen unless the
+    moves stand (shredding a key, a last flush) goes in the body."""
+    undo: list[tuple[Path, Path]] = []  # (where it is now, where it goes back to)
+    aside: list[Path] = []
     try:
         for origin, target in moves:
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if replace and (target.exists() or target.is_symlink()):
+                old = target.with_name(
+                    f".{target.name}.old-{os.getpid()}-{os.urandom(4).hex()}")
+                os.rename(target, old)
+                undo.append((old, target))
+                aside.append(old)
             os.rename(origin, target)
-            done.append((origin, target))
+            undo.append((target, origin))
+        yield
     except BaseException:
-        for origin, target in reversed(done):
-            os.rename(target, origin)
+        for now, before in reversed(undo):
+            os.rename(now, before)
         raise
+    for old in aside:
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+
+
+def move_all(moves: Iterable[tuple[Path, Path]], *, replace: bool = False) -> None:
+    """:func:`moved` with nothing more to do once the moves are made."""
+    with moved(moves, replace=replace):
+        pass
 
 
 def _mkdir_private(path: Path) -> None:
@@ -220,7 +321,7 @@ def init_home(root: Path, *, by: str, db_url: str | None = None, clock: Clock = 
                 "[store]\n", f"[store]\nurl = {_toml_string(db_url)}\n", 1
             )
         (root / CONFIG_FILE).write_text(config, encoding="utf-8")
-        keys = KeyRing(root / "linkage" / "keys")
+        keys = KeyRing(keys_folder(root))
         keys.create_master_key()
         keys.create_secret(RECORD_KEY_SECRET)
         settings = load_settings(root)
@@ -269,7 +370,7 @@ def open_home(root: Path, clock: Clock = system_clock) -> Deployment:
             f"--home / {HOME_ENV} at an existing one"
         )
     settings = load_settings(root)
-    keys = KeyRing(root / "linkage" / "keys")
+    keys = KeyRing(keys_folder(root))
     store = Store(settings.db_url, seal_key=keys.audit_seal_key())
     store.check_schema()
     return Deployment(root, settings, store, keys, clock)

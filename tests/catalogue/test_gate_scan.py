@@ -45,7 +45,8 @@ def place(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     root = tmp_path_factory.mktemp("gate")
     keys = KeyRing(root / "keys")
     keys.create_master_key()
-    deployment = SimpleNamespace(keys=keys, linkage=root / "linkage", root=root)
+    deployment = SimpleNamespace(keys=keys, linkage=root / "linkage", root=root,
+                                 digests=root / "linkage" / "digests")
     con = digests.connect(deployment)
     con.register("ids", IDENTIFIERS)
     tokens = run_arrow(con, digests.token_statement("test", CONTRACT))

@@ -17,7 +17,6 @@ path, size and SHA-256 as it was before it went.
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any
 from fivesafes import audit
 from fivesafes.accounts import Role, authorise
 from fivesafes.catalogue.digests import digest_folder, ensure_digests_locked, has_digests
-from fivesafes.home import Busy, Deployment
+from fivesafes.home import Busy, Deployment, moved
 from fivesafes.linkage.runs import reports_with_identifiers
 from fivesafes.sources.identifier_store import (
     DESTROYED,
@@ -114,8 +113,8 @@ def _destroy_locked(deployment: Deployment, ingest_label: str, *, by: str, reaso
     if key_held:
         ensure_digests_locked(deployment, ingest_label, by=by)
     deployment.clear_abandoned_work("destroy")
-    folder = deployment.linkage / "identifiers" / ingest_label
-    quarantine = deployment.linkage / "quarantine" / ingest_label
+    folder = deployment.identifiers / ingest_label
+    quarantine = deployment.quarantine / ingest_label
     reports = reports_with_identifiers(deployment, ingest_label)
     key_path = deployment.keys.folder / f"{run.data_key}.wrapped"
     files = file_records(deployment, [f for d in (folder, quarantine) if d.exists()
@@ -159,24 +158,17 @@ def _take_away(deployment: Deployment, trash: Path, folders: list[tuple[Path, st
                reports: list[tuple[Path, Path | None]], data_key: str) -> None:
     """Move everything that goes into ``trash`` (replacing each report by its version without
     identifiers), then shred the key; put everything back if any step fails before the key."""
-    undo: list[tuple[Path, Path]] = []  # (where it is now, where it was)
+    moves = [(origin, trash / name) for origin, name in folders if origin.exists()]
+    moves += [(report, trash / f"report-{i}.html") for i, (report, _) in enumerate(reports)]
     copied: list[Path] = []
-    try:
-        for origin, name in folders:
-            if origin.exists():
-                os.rename(origin, trash / name)
-                undo.append((trash / name, origin))
-        for i, (report, replacement) in enumerate(reports):
-            kept = trash / f"report-{i}.html"
-            os.rename(report, kept)
-            undo.append((kept, report))
-            if replacement is not None:
-                shutil.copyfile(replacement, report)
-                copied.append(report)
-        deployment.keys.shred(data_key)  # irreversible: the last step
-    except BaseException:
-        for report in copied:
-            report.unlink(missing_ok=True)
-        for place, origin in reversed(undo):
-            os.rename(place, origin)
-        raise
+    with moved(moves):
+        try:
+            for report, replacement in reports:
+                if replacement is not None:
+                    shutil.copyfile(replacement, report)
+                    copied.append(report)
+            deployment.keys.shred(data_key)  # irreversible: the last step
+        except BaseException:
+            for report in copied:
+                report.unlink(missing_ok=True)
+            raise

@@ -23,7 +23,6 @@ a name. The digests are built while the identifiers are held, before they are de
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -35,7 +34,7 @@ from sqlalchemy import select
 from fivesafes import audit
 from fivesafes.accounts import Role, authorise
 from fivesafes.errors import KeyMaterialError
-from fivesafes.home import Busy, Deployment
+from fivesafes.home import Busy, Deployment, move_all
 from fivesafes.sql import Fragment, Params, Statement, compose, fragments, quote, run, run_arrow
 from fivesafes.store.models import IngestRun
 
@@ -59,7 +58,7 @@ _MACROS = (
 
 
 def digest_folder(deployment: Deployment, ingest_label: str) -> Path:
-    return deployment.linkage / "digests" / ingest_label
+    return deployment.digests / ingest_label
 
 
 def has_digests(deployment: Deployment, ingest_label: str) -> bool:
@@ -68,7 +67,7 @@ def has_digests(deployment: Deployment, ingest_label: str) -> bool:
 
 def token_files(deployment: Deployment) -> list[Path]:
     """The token files of every ingest that has them, oldest first."""
-    return sorted((deployment.linkage / "digests").glob(f"ingest-*/{TOKENS_FILE}"))
+    return sorted(deployment.digests.glob(f"ingest-*/{TOKENS_FILE}"))
 
 
 def _salt(deployment: Deployment) -> str:
@@ -261,12 +260,11 @@ def ensure_digests_locked(deployment: Deployment, ingest_label: str, *, by: str)
     try:
         counts = build(deployment, ingest, work / ingest_label)
         target = digest_folder(deployment, ingest_label)
-        target.parent.mkdir(mode=0o700, exist_ok=True)
         with deployment.store.transaction() as session:
             audit.record(session, by=by, action="identifiers.digested", subject=ingest_label,
                          at=deployment.clock(),
                          details={"tokens": counts, "folder": deployment.relative(target)})
-            os.rename(work / ingest_label, target)
+            move_all([(work / ingest_label, target)])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return True

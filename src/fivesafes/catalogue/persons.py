@@ -16,7 +16,6 @@ files: a new id is drawn again if it is in it, or if it equals a record id or op
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,7 @@ from fivesafes.accounts import Role, authorise
 from fivesafes.catalogue.digests import cursor, identifier_collisions
 from fivesafes.catalogue.errors import PublishError
 from fivesafes.catalogue.models import PersonIdRun
-from fivesafes.home import Busy, Deployment
+from fivesafes.home import Busy, Deployment, move_all
 from fivesafes.pseudonyms import PERSON_ID_PREFIX, Assignment, assign_person_ids, random_ids
 from fivesafes.store.models import LinkRun
 
@@ -64,10 +63,6 @@ class PersonIds:
                            if k != "moved" or self.counts.get(k))
         return (f"person ids for {self.link}: {self.persons:,} persons, {self.records:,} "
                 f"records; {counts}")
-
-
-def persons_root(deployment: Deployment) -> Path:
-    return deployment.linkage / "persons"
 
 
 def _as_result(deployment: Deployment, row: PersonIdRun, now: bool = False) -> PersonIds:
@@ -116,7 +111,7 @@ def _recorded_folders(deployment: Deployment) -> list[Path]:
 
 def _remove_unrecorded(deployment: Deployment) -> None:
     """Remove folders that a killed run renamed into place but never recorded."""
-    root = persons_root(deployment)
+    root = deployment.persons
     recorded_folders = set(_recorded_folders(deployment))
     for folder in root.glob("link-*") if root.exists() else []:
         if folder not in recorded_folders:
@@ -189,8 +184,7 @@ def _assign_locked(deployment: Deployment, link: LinkRun, *, by: str) -> PersonI
         out = work / link.label
         out.mkdir(mode=0o700)
         _write(assignment, out)
-        target = persons_root(deployment) / link.label
-        target.parent.mkdir(mode=0o700, exist_ok=True)
+        target = deployment.persons / link.label
         persons = len(set(assignment.person_map.column("person_id").to_pylist()))
         counts = {k: int(v) for k, v in assignment.counts.items()}
         with deployment.store.transaction() as session:
@@ -207,7 +201,7 @@ def _assign_locked(deployment: Deployment, link: LinkRun, *, by: str) -> PersonI
                                   "persons": persons, "counts": counts,
                                   "ingests": json.loads(link.ingests)})
             session.flush()
-            os.rename(out, target)
+            move_all([(out, target)])
             result = _as_result(deployment, row, now=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -119,7 +118,7 @@ def _remove_unrecorded(deployment: Deployment) -> None:
         if folder.is_dir() and not in_work(folder) \
                 and deployment.relative(folder) not in folders:
             shutil.rmtree(folder, ignore_errors=True)
-    for folder in (deployment.linkage / "releases").glob("release-*"):
+    for folder in deployment.releases.glob("release-*"):
         if folder.name not in releases:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -265,15 +264,14 @@ def _refuse(deployment: Deployment, label: str, link: LinkRun, checked: gate.Gat
     name = f"{label}-refused-{stamp}.csv"
     with open(work / name, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(gate.report_rows(checked))
-    target = deployment.linkage / "gate" / name
-    target.parent.mkdir(mode=0o700, exist_ok=True)
+    target = deployment.gate_reports / name
     with deployment.store.transaction() as session:
         audit.record(session, by=by, action="research.refused", subject=label, at=at, details={
             "link": link.label, "report": deployment.relative(target),
             "findings": [{"dataset": f.dataset, "column": f.column, "kind": f.kind,
                           "rows": f.rows, "example_rows": list(f.example_rows)}
                          for f in checked.findings]})
-        os.rename(work / name, target)
+        move_all([(work / name, target)])
     listed = "; ".join(f.describe() for f in checked.findings[:5])
     more = f"; and {len(checked.findings) - 5} more" if len(checked.findings) > 5 else ""
     raise ReleaseGateError(
@@ -342,6 +340,6 @@ def _record(deployment: Deployment, label: str, link: LinkRun, person_ids: Perso
         audit.record(session, by=by, action="research.published", subject=label, at=moment,
                      details={"link": link.label, **release.summary, "files": files})
         session.flush()
-        moves.append((work / "linkage" / label, deployment.linkage / "releases" / label))
+        moves.append((work / "linkage" / label, deployment.releases / label))
         move_all(moves)
     return published

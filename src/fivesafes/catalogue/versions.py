@@ -9,7 +9,6 @@ mapping in the linkage zone goes with the last one.
 
 from __future__ import annotations
 
-import os
 import shutil
 from datetime import datetime
 
@@ -17,7 +16,7 @@ from sqlalchemy import select
 
 from fivesafes import audit
 from fivesafes.catalogue.models import REMOVED, SUPERSEDED, DatasetVersion, Release
-from fivesafes.home import Busy, Deployment
+from fivesafes.home import Busy, Deployment, move_all
 
 
 def superseded_before(deployment: Deployment, older_than: datetime) -> list[str]:
@@ -54,7 +53,6 @@ def _remove(deployment: Deployment, version_id: int, *, by: str) -> str:
     from fivesafes.sources.identifier_store import file_records
 
     trash = deployment.new_work_folder("retention")
-    moved: list[tuple[str, str]] = []
     try:
         with deployment.store.transaction() as session:
             version = session.get(DatasetVersion, version_id)
@@ -64,7 +62,7 @@ def _remove(deployment: Deployment, version_id: int, *, by: str) -> str:
             at = deployment.clock()
             version.status, version.removed_at = REMOVED, audit.utc_iso(at)
             release = session.get(Release, version.release_id)
-            mapping = deployment.linkage / "releases" / release.label
+            mapping = deployment.releases / release.label
             last_of_release = all(v.status == REMOVED for v in release.versions)
             if last_of_release and mapping.exists():
                 files += file_records(deployment, list(mapping.rglob("*")))
@@ -75,17 +73,10 @@ def _remove(deployment: Deployment, version_id: int, *, by: str) -> str:
                              "reason": f"retention schedule: superseded versions are kept "
                                        f"{deployment.settings.superseded_version_retention_days} days"})
             session.flush()
-            try:
-                if folder.exists():
-                    os.rename(folder, trash / "version")
-                    moved.append((str(trash / "version"), str(folder)))
-                if last_of_release and mapping.exists():
-                    os.rename(mapping, trash / "mapping")
-                    moved.append((str(trash / "mapping"), str(mapping)))
-            except BaseException:
-                for origin, target in reversed(moved):
-                    os.rename(origin, target)
-                raise
+            moves = [(folder, trash / "version")] if folder.exists() else []
+            if last_of_release and mapping.exists():
+                moves.append((mapping, trash / "mapping"))
+            move_all(moves)
     finally:
         shutil.rmtree(trash, ignore_errors=True)
     return name

@@ -17,7 +17,7 @@ from fivesafes.catalogue.lookups import all_lookups, register_lookup
 from fivesafes.catalogue.publish import publish
 from fivesafes.errors import FivesafesError
 from fivesafes.home import Deployment
-from fivesafes.linkage.runs import LINKS, REPORT, REPORT_WITHOUT_IDENTIFIERS
+from fivesafes.linkage.runs import REPORT, REPORT_WITHOUT_IDENTIFIERS
 from fivesafes.sources.identifier_store import read_identifiers
 from fivesafes.store.models import IngestRun, LinkRun
 
@@ -62,12 +62,12 @@ def run_demo(deployment: Deployment, link_label: str, *, by: str = OFFICER,
     lines += publish_lines(result)
     entries = read_catalogue(d)
     lines += _table_lines(catalogue_table(entries))
-    html_path, csv_path = write_dictionary(entries, d.research / "data-dictionary")
+    html_path, csv_path = write_dictionary(entries, d.data_dictionary)
     lines.append(f"data dictionary for researchers: {d.relative(html_path)} and "
                  f"{d.relative(csv_path)}")
     lines.append("publishing accepted the link run, so its identifiers are gone:")
     for run in runs:
-        store = d.linkage / "identifiers" / run.label
+        store = d.identifiers / run.label
         key = d.keys.folder / f"{run.data_key}.wrapped"
         lines.append(f"  {d.relative(store)}: {'still there!' if store.exists() else 'gone'}; "
                      f"data key {run.data_key}: {'still there!' if key.exists() else 'shredded'}")
@@ -76,7 +76,7 @@ def run_demo(deployment: Deployment, link_label: str, *, by: str = OFFICER,
             lines.append("  reading them: still possible!")
         except FivesafesError as exc:
             lines.append(f"  reading them now fails: {exc}")
-    report = d.linkage / LINKS / link_label / REPORT
+    report = d.links / link_label / REPORT
     if report.exists():
         shown = report.read_bytes() != (report.parent / REPORT_WITHOUT_IDENTIFIERS).read_bytes()
         lines.append(f"  {d.relative(report)}: "

@@ -16,7 +16,6 @@ kept while the project has other applications, so a later extract keeps the same
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +30,7 @@ from fivesafes.extracts.models import CURRENT, DESTROYED, ProjectExtract, remove
 from fivesafes.governance.applications import get_application
 from fivesafes.governance.lifecycle import State
 from fivesafes.governance.models import Application
-from fivesafes.home import Busy, Deployment
+from fivesafes.home import Busy, Deployment, moved
 from fivesafes.sources.identifier_store import file_line, file_records, sha256_of
 
 DOING = "destroy project extracts"
@@ -161,14 +160,6 @@ def _destroy_locked(deployment: Deployment, reference: str, *, by: str, reason: 
 def _take_away(deployment: Deployment, folder: Path, trash: Path, data_key: str) -> None:
     """Move the build's folder into ``trash``, then shred the key (the irreversible step last;
     the folder is put back if shredding fails)."""
-    moved = False
-    try:
-        if folder.exists():
-            os.rename(folder, trash / folder.name)
-            moved = True
+    with moved([(folder, trash / folder.name)] if folder.exists() else []):
         deployment.keys.shred(data_key)
-    except BaseException:
-        if moved:
-            os.rename(trash / folder.name, folder)
-        raise
     remove_empty_parents(folder)

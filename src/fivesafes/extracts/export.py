@@ -25,7 +25,6 @@ import binascii
 import hashlib
 import io
 import json
-import os
 import shutil
 import tarfile
 from dataclasses import dataclass
@@ -52,7 +51,7 @@ from fivesafes.extracts.recipients import ACTIVE, get_recipient, parse_public_ke
 from fivesafes.extracts.service import _record_for
 from fivesafes.governance import agreements
 from fivesafes.governance.models import Agreement, Application
-from fivesafes.home import Deployment
+from fivesafes.home import Deployment, move_all, staging_beside
 from fivesafes.keys import ed25519_fingerprint, write_private
 
 FORMAT = "fivesafes-export-package/1"
@@ -208,7 +207,7 @@ def export_extract(deployment: Deployment, *, by: str, reference: str, recipient
     target = out / f"{application_ref}-b{build}-{recipient}-{stamp}"
     if target.exists():
         raise FivesafesError(f"{target} already exists; choose another --out")
-    staging = out / f".{target.name}.part"
+    staging = staging_beside(target, ".part")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True, mode=0o700)
     try:
@@ -226,7 +225,7 @@ def export_extract(deployment: Deployment, *, by: str, reference: str, recipient
                                   "package_sha256": hashlib.sha256(raw).hexdigest(),
                                   "payload_sha256": description["payload"]["sha256"],
                                   "files": files})
-            os.replace(staging, target)
+            move_all([(staging, target)])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return ExportResult(target, application_ref, recipient, build, files,

@@ -14,10 +14,10 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -32,7 +32,7 @@ from fivesafes.progress import ProgressFn
 from fivesafes.sources.contract import SourceContract, SourceFile
 from fivesafes.sources.ingest import identifiers_associated_data
 from fivesafes.sources.readers import reader_for
-from fivesafes.sources.validation import ChunkValidator, tally
+from fivesafes.sources.validation import ChunkValidator, refuse_repeated_ids, tally
 from fivesafes.standardise.specs import identifier_column_names
 from fivesafes.store.models import IngestRun
 
@@ -88,23 +88,10 @@ def _read_one(contract: SourceContract, con: duckdb.DuckDBPyConnection, chunk_ro
         if on_progress:
             on_progress(contract.name, reader.done, reader.total)
     table = pa.Table.from_batches(batches, schema=schema)
-    _refuse_duplicate_ids(contract, table)
+    refuse_repeated_ids(contract, table)
     return IdentifierTable(contract, table, quarantined=quarantined,
                            reasons=dict(reasons.most_common()), iso_dates=frozenset(iso),
                            unreadable=dict(unreadable.most_common()))
-
-
-def _refuse_duplicate_ids(contract: SourceContract, table: pa.Table) -> None:
-    counts = pc.value_counts(table.column("record_id"))
-    repeated = pc.filter(counts, pc.greater(counts.field("counts"), 1))
-    if len(repeated):
-        example = repeated[0]["values"].as_py()
-        raise SourceFileError(
-            f"{contract.file.path}: {len(repeated)} record id(s) in column "
-            f"'{contract.record_id}' appear more than once (e.g. {example!r}); record ids must "
-            "be unique within a source: ask the data owner to fix the extract, or name a unique "
-            "column as record_id in the contract"
-        )
 
 
 def read_extracts(contracts: list[SourceContract], *, chunk_rows: int = CHUNK_ROWS,
@@ -173,7 +160,7 @@ def ingested_tables(deployment: Deployment) -> list[IdentifierTable]:
 
 
 def _partner_encoding(deployment: Deployment, source: str, partner: str,
-                      partners: dict[str, tuple[str, str]]) -> PartnerEncoding:
+                      partners: dict[str, tuple[str, dict[str, Any]]]) -> PartnerEncoding:
     """How partner ``partner`` encoded source ``source``: its parameters and the secret from the
     home's key ring (errors name the partner, never the secret)."""
     if partner not in partners:
@@ -181,6 +168,5 @@ def _partner_encoding(deployment: Deployment, source: str, partner: str,
                               "registered in this home: register the partner again or remove "
                               "the source")
     secret_name, encoding = partners[partner]
-    parameters = EncodingParameters.from_manifest(
-        json.loads(encoding) if isinstance(encoding, str) else encoding)
+    parameters = EncodingParameters.from_manifest(encoding)  # a JSON column: a dict
     return PartnerEncoding(parameters, deployment.keys.load_key(secret_name))

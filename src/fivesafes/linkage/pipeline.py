@@ -39,8 +39,7 @@ from fivesafes.linkage.pairs import pairs_table
 from fivesafes.linkage.split import SplitResult, split_clusters
 from fivesafes.sql import Fragment, Statement, compose, names, quote, run
 from fivesafes.standardise import StandardiseSpec, standardise_many
-from fivesafes.standardise.dates import compile_dob_format
-from fivesafes.standardise.specs import spec_for
+from fivesafes.standardise.specs import reading_iso_dates, spec_for
 
 __all__ = ["LinkOutcome", "link_tables"]
 
@@ -48,7 +47,6 @@ __all__ = ["LinkOutcome", "link_tables"]
 LOOSE_BUDGET = 1_000_000
 #: Pairs scored below this are not kept (they never link, and the report does not need them).
 KEEP_PROBABILITY = 0.01
-ISO = "%Y-%m-%d"
 PhaseFn = Callable[[str, float], None]
 
 
@@ -106,27 +104,8 @@ def _phase(timings: dict[str, float], name: str, on_phase: PhaseFn | None) -> It
         on_phase(name, timings[name])
 
 
-def _looks_iso(con: duckdb.DuckDBPyConnection, table: str, column: str, fmt: str) -> bool:
-    """True when a column's values fail the declared date format but are ISO dates (a Parquet
-    DATE column reaches the identifier store as ISO text)."""
-    if fmt == ISO:
-        return False
-    value = f"trim(CAST({quote(column)} AS VARCHAR))"
-    sample = f"SELECT {value} AS v FROM {quote(table)} WHERE {value} <> '' LIMIT 1000"  # noqa: S608
-    declared, iso = compile_dob_format(fmt).regex, compile_dob_format(ISO).regex
-    fits, is_iso = con.sql(
-        f"SELECT count(*) FILTER (WHERE regexp_full_match(v, $1)), "  # noqa: S608
-        f"count(*) FILTER (WHERE regexp_full_match(v, $2)) FROM ({sample})",
-        params=[declared, iso]).fetchall()[0]
-    return fits == 0 and is_iso > 0
-
-
 def _spec(con: duckdb.DuckDBPyConnection, item: IdentifierTable, table: str) -> StandardiseSpec:
-    spec = spec_for(item.contract)
-    dob = spec.date_of_birth
-    if dob and (dob in item.iso_dates or _looks_iso(con, table, dob, spec.date_of_birth_format)):
-        spec = replace(spec, date_of_birth_format=ISO)
-    return spec
+    return reading_iso_dates(spec_for(item.contract), item.iso_dates, con, table)
 
 
 def _standardise(con: duckdb.DuckDBPyConnection, tables: list[IdentifierTable],

@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from fivesafes import audit
 from fivesafes.accounts import Role, authorise
-from fivesafes.home import Busy, Deployment
+from fivesafes.home import Busy, Deployment, move_all, moved, staging_beside
 from fivesafes.linkage.evaluate import Accuracy, evaluate, load_truth
 from fivesafes.linkage.inputs import IdentifierTable, ingested_tables, read_extracts
 from fivesafes.linkage.options import LinkageError, LinkOptions
@@ -42,10 +42,9 @@ from fivesafes.progress import ProgressFn
 from fivesafes.sources.contract import load_all
 from fivesafes.store.models import LinkRun
 
-__all__ = ["LINKS", "REPORT", "REPORT_WITHOUT_IDENTIFIERS", "LinkRunResult", "link_files",
+__all__ = ["REPORT", "REPORT_WITHOUT_IDENTIFIERS", "LinkRunResult", "link_files",
            "link_home", "reports_with_identifiers"]
 
-LINKS = "links"
 #: The quality report, with identifiers (clerical review sample, largest clusters' names).
 REPORT = "report.html"
 #: The same report by record key; it replaces :data:`REPORT` when the identifiers go.
@@ -122,8 +121,7 @@ def link_files(contracts: list[Path], out: Path, options: LinkOptions | None = N
     out.parent.mkdir(parents=True, exist_ok=True)
     _clear_abandoned(out)
     stamp = f"{os.getpid()}-{os.urandom(4).hex()}"
-    staging = out.parent / f".{out.name}.new-{stamp}"
-    work = out.parent / f".{out.name}.work-{stamp}"
+    staging, work = staging_beside(out, f".new-{stamp}"), staging_beside(out, f".work-{stamp}")
     work.mkdir(mode=0o700)
     outcome = None
     try:
@@ -140,7 +138,7 @@ def link_files(contracts: list[Path], out: Path, options: LinkOptions | None = N
                             "identifier_values_not_readable": unreadable})
         clusters = outcome.clusters.select(["source", "record_id", "cluster_id"])
         _write_results(staging, outcome, clusters, summary, accuracy, "standalone linkage")
-        _swap(staging, out)
+        move_all([(staging, out)], replace=True)  # the old results go once the new are in
         return LinkRunResult(out, summary)
     finally:
         _close(outcome)
@@ -179,21 +177,6 @@ def _accuracy(outcome: LinkOutcome, truth: Path | None) -> Accuracy | None:
     return accuracy
 
 
-def _swap(staging: Path, out: Path) -> None:
-    """Put ``staging`` where ``out`` is; the old results are removed only once the new are in."""
-    if not out.exists():
-        os.rename(staging, out)
-        return
-    old = out.parent / f".{out.name}.old-{os.getpid()}-{os.urandom(4).hex()}"
-    os.rename(out, old)
-    try:
-        os.rename(staging, out)
-    except BaseException:
-        os.rename(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 # -- home ------------------------------------------------------------------------------------
 
 
@@ -203,7 +186,7 @@ def _next_label(deployment: Deployment) -> str:
 
 def _remove_unrecorded(deployment: Deployment) -> None:
     """Remove run folders a killed run moved into the zone but never recorded."""
-    deployment.remove_unrecorded(LinkRun.label, [deployment.linkage / LINKS], "link")
+    deployment.remove_unrecorded(LinkRun.label, [deployment.links], "link")
 
 
 def link_home(deployment: Deployment, *, by: str, options: LinkOptions | None = None,
@@ -216,7 +199,7 @@ def link_home(deployment: Deployment, *, by: str, options: LinkOptions | None = 
     started_at = audit.utc_iso(deployment.clock())
     with Busy(deployment, "link"):
         deployment.clear_abandoned_work("link")
-        (deployment.linkage / LINKS).mkdir(mode=0o700, exist_ok=True)
+        deployment.links.mkdir(mode=0o700, exist_ok=True)
         _remove_unrecorded(deployment)
         started = time.perf_counter()
         tables = ingested_tables(deployment)
@@ -239,7 +222,7 @@ def link_home(deployment: Deployment, *, by: str, options: LinkOptions | None = 
             _write_results(folder, outcome, clusters, summary, None, f"linkage run {label}",
                            home=True)
             _publish(deployment, outcome, summary, tables, folder, label, by, started_at)
-            return LinkRunResult(deployment.linkage / LINKS / label, summary, label)
+            return LinkRunResult(deployment.links / label, summary, label)
         finally:
             _close(outcome)
             shutil.rmtree(work, ignore_errors=True)
@@ -273,7 +256,7 @@ def reports_with_identifiers(deployment: Deployment, ingest_label: str
         runs = session.execute(select(LinkRun.label, LinkRun.ingests).order_by(LinkRun.id)).all()
     found = []
     for label, ingests in runs:
-        folder = deployment.linkage / LINKS / label
+        folder = deployment.links / label
         full, redacted = folder / REPORT, folder / REPORT_WITHOUT_IDENTIFIERS
         if ingest_label in json.loads(ingests) and full.exists() and (
                 not redacted.exists() or full.read_bytes() != redacted.read_bytes()):
@@ -288,7 +271,7 @@ def _ingests(tables: list[IdentifierTable]) -> list[str]:
 def _publish(deployment: Deployment, outcome: LinkOutcome, summary: dict[str, Any],
              tables: list[IdentifierTable], folder: Path, label: str, by: str,
              started_at: str) -> None:
-    target = deployment.linkage / LINKS / label
+    target = deployment.links / label
     relative = deployment.relative(target)
     with deployment.store.transaction() as session:
         session.add(LinkRun(
@@ -306,9 +289,5 @@ def _publish(deployment: Deployment, outcome: LinkOutcome, summary: dict[str, An
                      "clusters": outcome.clusters_count, "folder": relative},
         )
         session.flush()
-        os.rename(folder, target)
-        try:
+        with moved([(folder, target)]):
             session.flush()
-        except BaseException:
-            os.rename(target, folder)
-            raise

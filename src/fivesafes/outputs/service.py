@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import re
 import shutil
 from collections.abc import Mapping, Sequence
@@ -46,7 +45,7 @@ from fivesafes.governance.access import may_access
 from fivesafes.governance.applications import get_application
 from fivesafes.governance.models import Application, by_reference
 from fivesafes.governance.projects import member
-from fivesafes.home import Busy, Deployment
+from fivesafes.home import Busy, Deployment, moved, staging_beside
 from fivesafes.outputs import acro
 from fivesafes.outputs import rules as r
 from fivesafes.outputs.data import Filter, Microdata, OutputError
@@ -556,7 +555,7 @@ def _release(session: Session, deployment: Deployment, request: OutputRequest,
         raise FivesafesError("the release gate stopped the release: " + "; ".join(problems))
     project = application.project.reference
     final = deployment.released / project / request.reference
-    staging = final.with_name(f".{request.reference}.partial")
+    staging = staging_beside(final, ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     files = []
@@ -577,19 +576,19 @@ def _release(session: Session, deployment: Deployment, request: OutputRequest,
         (staging / MANIFEST).write_text(text, encoding="utf-8")
         if final.exists():
             shutil.rmtree(final)
-        os.replace(staging, final)
-        request.status, request.decided_at = RELEASED, audit.utc_iso(moment)
-        request.folder = deployment.relative(final)
-        request.manifest_sha256 = hashlib.sha256(text.encode()).hexdigest()
-        for row in request.outputs:
-            row.status = RELEASED
-        audit.record(session, by=request.reviews[-1].checker, action="output.released",
-                     subject=f"output-request:{request.reference}", at=moment, details={
-                         "project": project, "folder": request.folder,
-                         "manifest_sha256": request.manifest_sha256,
-                         "files": [{"file": f["file"], "sha256": f["sha256"]} for f in files],
-                         "checkers": manifest["checkers"]})
-        session.flush()
+        with moved([(staging, final)]):
+            request.status, request.decided_at = RELEASED, audit.utc_iso(moment)
+            request.folder = deployment.relative(final)
+            request.manifest_sha256 = hashlib.sha256(text.encode()).hexdigest()
+            for row in request.outputs:
+                row.status = RELEASED
+            audit.record(session, by=request.reviews[-1].checker, action="output.released",
+                         subject=f"output-request:{request.reference}", at=moment, details={
+                             "project": project, "folder": request.folder,
+                             "manifest_sha256": request.manifest_sha256,
+                             "files": [{"file": f["file"], "sha256": f["sha256"]} for f in files],
+                             "checkers": manifest["checkers"]})
+            session.flush()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(final, ignore_errors=True)

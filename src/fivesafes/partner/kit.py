@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 from pyrage import x25519
 
-from fivesafes.errors import ContractError, FivesafesError
+from fivesafes.errors import ContractError
 from fivesafes.partner.agreement import Kit, PartnerKeyError, PartnerKeys, agreed_secret
 from fivesafes.partner.agreement import agreement_public as parse_agreement
 from fivesafes.partner.encoding import Encoder, key_check_value
@@ -32,12 +32,11 @@ from fivesafes.partner.records import encode_table
 from fivesafes.progress import ProgressFn
 from fivesafes.sources.contract import SourceContract
 from fivesafes.sources.readers import reader_for
-from fivesafes.sources.validation import ARROW_TYPES, ChunkValidator, tally
+from fivesafes.sources.validation import ARROW_TYPES, ChunkValidator, refuse_repeated_ids, tally
 from fivesafes.standardise import standardise
-from fivesafes.standardise.specs import identifier_column_names, spec_for
+from fivesafes.standardise.specs import identifier_column_names, reading_iso_dates, spec_for
 
 CHUNK_ROWS = 200_000
-ISO = "%Y-%m-%d"
 
 
 @dataclass(frozen=True)
@@ -115,24 +114,14 @@ def _read(contract: SourceContract, quarantine: Path, on_progress: ProgressFn | 
 
 
 def _standardised(contract: SourceContract, table: pa.Table, iso: frozenset[str]) -> pa.Table:
-    spec = spec_for(contract)
-    if spec.date_of_birth and spec.date_of_birth in iso:
-        spec = replace(spec, date_of_birth_format=ISO)
     con = duckdb.connect()
     try:
         con.register("partner_ids", table)
+        spec = reading_iso_dates(spec_for(contract), iso, con, "partner_ids")
         standardise(con, "partner_ids", spec, "std")
         return con.table("std").to_arrow_table()
     finally:
         con.close()
-
-
-def _refuse_repeated(contract: SourceContract, table: pa.Table) -> None:
-    ids = table.column("record_id").to_pylist()
-    if len(set(ids)) != len(ids):
-        again = next(i for i, n in Counter(ids).items() if n > 1)
-        raise FivesafesError(f"{contract.file.path}: record id {again!r} appears more than once "
-                             f"in column '{contract.record_id}'; record ids must be unique")
 
 
 def _describe(contract: SourceContract, batch: str) -> dict[str, Any]:
@@ -160,7 +149,7 @@ def prepare(contract: SourceContract, keys: PartnerKeys, kit: Kit, out: Path, *,
     quarantine = out / f"left-out-{contract.name}-{batch[:8]}.csv"  # not a package: stays here
     identifiers, attributes, read, quarantined, reasons, iso = _read(contract, quarantine,
                                                                      on_progress)
-    _refuse_repeated(contract, identifiers)
+    refuse_repeated_ids(contract, identifiers)
     encoder = Encoder(secret, kit.encoding)
     # the record key of the standardised table is the record id (see _read)
     encoded = encode_table(_standardised(contract, identifiers, iso), encoder)

@@ -32,7 +32,7 @@ from fivesafes import audit
 from fivesafes.accounts import Role, authorise
 from fivesafes.encrypted_files import EncryptedWriter
 from fivesafes.errors import FivesafesError
-from fivesafes.home import Busy, Deployment, move_all
+from fivesafes.home import STORES, Busy, Deployment, move_all
 from fivesafes.keys import RECORD_KEY_SECRET, new_key
 from fivesafes.partner.agreement import signing_public
 from fivesafes.partner.encoding import EncodingParameters
@@ -48,7 +48,6 @@ from fivesafes.partner.packages import (
 from fivesafes.partner.registry import ACTIVE, get_partner, load_identity
 from fivesafes.pseudonyms import record_keys
 from fivesafes.sources.ingest import (
-    STORES,
     identifiers_associated_data,
     next_label,
     remove_unrecorded,
@@ -174,9 +173,12 @@ def _write(deployment: Deployment, work: Path, label: str, source: str,
     by_id = dict(zip(ids.column(RECORD_ID).to_pylist(), keys.to_pylist(), strict=True))
     attr_keys = pa.array([by_id[r] for r in attrs.column(RECORD_ID).to_pylist()], pa.string())
     attributes = attrs.drop_columns([RECORD_ID]).add_column(0, "record_key", attr_keys)
-    paths = {"attributes": f"linkage/attributes/{label}/{source}.parquet",
-             "identifiers": f"linkage/identifiers/{label}/{source}.parquet.enc",
-             "quarantine": f"linkage/quarantine/{label}/{source}.csv"}
+    paths = {"attributes": deployment.relative(deployment.attributes / label
+                                               / f"{source}.parquet"),
+             "identifiers": deployment.relative(deployment.identifiers / label
+                                                / f"{source}.parquet.enc"),
+             "quarantine": deployment.relative(deployment.quarantine / label
+                                               / f"{source}.csv")}
     pq.write_table(attributes, work / "attributes" / label / f"{source}.parquet",
                    compression="zstd")
     sink = EncryptedWriter(work / "identifiers" / label / f"{source}.parquet.enc", data_key,
@@ -259,6 +261,6 @@ def _record(deployment: Deployment, by: str, partner: str, label: str, started_a
                                                "sha256": o.manifest["payload"]["sha256"]}
                                            for k, o in opened.items()}})
         session.flush()
-        move_all([(work / store / label, deployment.linkage / store / label)
-                  for store in STORES]
+        move_all([(work / store / label, folder / label)
+                  for store, folder in deployment.ingest_stores.items()]
                  + [(key_file, deployment.keys.folder / key_file.name)])

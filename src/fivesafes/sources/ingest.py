@@ -30,7 +30,7 @@ from fivesafes import audit
 from fivesafes.accounts import Role, authorise
 from fivesafes.encrypted_files import EncryptedWriter
 from fivesafes.errors import SourceFileError
-from fivesafes.home import Busy, Deployment
+from fivesafes.home import STORES, Busy, Deployment, move_all
 from fivesafes.keys import RECORD_KEY_SECRET, new_key
 from fivesafes.progress import ProgressFn
 from fivesafes.pseudonyms import record_keys
@@ -39,7 +39,6 @@ from fivesafes.sources.readers import reader_for
 from fivesafes.sources.validation import ARROW_TYPES, ChunkValidator, Problem, tally
 from fivesafes.store.models import IngestedSource, IngestRun
 
-STORES = ("identifiers", "attributes", "quarantine")
 DOING = "ingest source extracts"
 QUARANTINE_COLUMNS = ["column", "reason", "value"]
 #: Beside each source's quarantine file: accepted rows with an identifier value linkage cannot
@@ -118,7 +117,7 @@ def remove_unrecorded(deployment: Deployment) -> None:
     """Remove stores that a killed run (an ingest, or a partner's packages being received)
     moved into the linkage zone but never recorded."""
     recorded = deployment.remove_unrecorded(
-        IngestRun.label, (deployment.linkage / store for store in STORES), "ingest")
+        IngestRun.label, deployment.ingest_stores.values(), "ingest")
     for key in deployment.keys.folder.glob("ingest-*.wrapped"):
         if key.name.removesuffix(".wrapped") not in recorded:
             deployment.keys.shred(key.name.removesuffix(".wrapped"))
@@ -289,11 +288,15 @@ def _run(deployment: Deployment, contracts: list[SourceContract], headers: dict[
                 reasons=dict(reasons.most_common()),
                 ignored_columns=tuple(h for h in headers[contract.name]
                                       if h not in contract.columns),
-                attributes_path=f"linkage/attributes/{label}/{contract.name}.parquet",
-                identifiers_path=f"linkage/identifiers/{label}/{contract.name}.parquet.enc",
-                quarantine_path=f"linkage/quarantine/{label}/{contract.name}.csv",
+                attributes_path=deployment.relative(
+                    deployment.attributes / label / f"{contract.name}.parquet"),
+                identifiers_path=deployment.relative(
+                    deployment.identifiers / label / f"{contract.name}.parquet.enc"),
+                quarantine_path=deployment.relative(
+                    deployment.quarantine / label / f"{contract.name}.csv"),
                 warnings=sum(warnings.values()), warning_reasons=dict(warnings.most_common()),
-                warnings_path=f"linkage/quarantine/{label}/{contract.name}{WARNINGS_SUFFIX}",
+                warnings_path=deployment.relative(
+                    deployment.quarantine / label / f"{contract.name}{WARNINGS_SUFFIX}"),
             ))
     finally:
         con.close()
@@ -358,7 +361,6 @@ def _publish(deployment: Deployment, contracts: list[SourceContract], result: In
              started_at: str) -> None:
     """Move the run's stores into the linkage zone and record it, in one transaction."""
     label = result.label
-    moved: list[tuple[Path, Path]] = []
     by_name = {c.name: c for c in contracts}
     with deployment.store.transaction() as session:
         authorise(session, by, (Role.LINKAGE_OFFICER,), DOING)  # still allowed, as it commits
@@ -386,18 +388,9 @@ def _publish(deployment: Deployment, contracts: list[SourceContract], result: In
             },
         )
         session.flush()
-        try:
-            for store in STORES:
-                target = deployment.linkage / store / label
-                os.rename(work / store / label, target)
-                moved.append((target, work / store / label))
-            key_target = deployment.keys.folder / key_file.name
-            os.rename(key_file, key_target)
-            moved.append((key_target, key_file))
-        except BaseException:
-            for target, origin in reversed(moved):
-                os.rename(target, origin)
-            raise
+        move_all([(work / store / label, folder / label)
+                  for store, folder in deployment.ingest_stores.items()]
+                 + [(key_file, deployment.keys.folder / key_file.name)])
 
 
 def quarantine_summary(source: SourceResult) -> list[str]:

@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fivesafes.errors import SourceFileError
 from fivesafes.sources.contract import DEFAULT_DATE_FORMAT, SourceContract
 from fivesafes.sources.readers import Chunk
 from fivesafes.sources.sex_codes import case_insensitive_codes
@@ -47,6 +48,21 @@ class Problem:
     def label(self) -> str:
         """How summaries count it: ``column: reason`` (the reason alone for a whole row)."""
         return f"{self.column}: {self.reason}" if self.column else self.reason
+
+
+def refuse_repeated_ids(contract: SourceContract, table: pa.Table) -> None:
+    """Refuse a table of ``contract``'s accepted rows (column ``record_id``) in which a record id
+    appears more than once: linkage and a partner's kit read each record once, by its id."""
+    counts = pc.value_counts(table.column("record_id"))
+    repeated = pc.filter(counts, pc.greater(counts.field("counts"), 1))
+    if len(repeated):
+        example = repeated[0]["values"].as_py()
+        raise SourceFileError(
+            f"{contract.file.path}: {len(repeated)} record id(s) in column "
+            f"'{contract.record_id}' appear more than once (e.g. {example!r}); record ids must "
+            "be unique within a source: ask the data owner to fix the extract, or name a unique "
+            "column as record_id in the contract"
+        )
 
 
 def tally(problems: list[Problem], rejected: Counter[str], kept: Counter[str]) -> None:

@@ -12,12 +12,21 @@ declared once per source; ``address`` and ``operational_id`` may name several co
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
+
+import duckdb
 
 from fivesafes.errors import ContractError
 from fivesafes.sources.contract import IdentifierColumn, SourceContract
+from fivesafes.sql import quote
 from fivesafes.standardise import StandardiseSpec
+from fivesafes.standardise.dates import compile_dob_format
 
-__all__ = ["SINGLE_ROLES", "identifier_column_names", "spec_for"]
+__all__ = ["ISO_DATE", "SINGLE_ROLES", "identifier_column_names", "reading_iso_dates",
+           "spec_for"]
+
+#: How a date of birth reads when its column holds dates rather than text.
+ISO_DATE = "%Y-%m-%d"
 
 #: Roles held in one column per source.
 SINGLE_ROLES = ("forename", "middle_names", "surname", "full_name", "date_of_birth", "sex",
@@ -74,7 +83,7 @@ def spec_for(contract: SourceContract) -> StandardiseSpec:
             full_name_order=(full_name.order if full_name and full_name.order
                              else "surname_first"),  # type: ignore[arg-type]
             date_of_birth=column("date_of_birth"),
-            date_of_birth_format=(dob.format if dob and dob.format else "%Y-%m-%d"),
+            date_of_birth_format=(dob.format if dob and dob.format else ISO_DATE),
             sex=column("sex"),
             sex_codes=dict(sex.codes) if sex else {},
             postcode=column("postcode"),
@@ -90,3 +99,31 @@ def spec_for(contract: SourceContract) -> StandardiseSpec:
 def specs_for(contracts: Iterable[SourceContract]) -> list[StandardiseSpec]:
     """:func:`spec_for` of each contract."""
     return [spec_for(contract) for contract in contracts]
+
+
+def reading_iso_dates(spec: StandardiseSpec, iso_dates: Iterable[str],
+                      con: duckdb.DuckDBPyConnection, table: str) -> StandardiseSpec:
+    """``spec``, with its date of birth read as ISO dates (``%Y-%m-%d``) when the reader saw the
+    column as dates (``iso_dates``: a Parquet DATE column arrives as ISO text), or when the
+    values in ``table`` (in ``con``) fail the declared format but are ISO dates (such a column
+    reaches the identifier store as ISO text). Linkage and a partner's kit both use it, so an
+    extract's dates read the same on either side."""
+    dob = spec.date_of_birth
+    if dob and (dob in frozenset(iso_dates)
+                or _looks_iso(con, table, dob, spec.date_of_birth_format)):
+        return replace(spec, date_of_birth_format=ISO_DATE)
+    return spec
+
+
+def _looks_iso(con: duckdb.DuckDBPyConnection, table: str, column: str, fmt: str) -> bool:
+    """True when a column's values fail the declared date format but are ISO dates."""
+    if fmt == ISO_DATE:
+        return False
+    value = f"trim(CAST({quote(column)} AS VARCHAR))"
+    sample = f"SELECT {value} AS v FROM {quote(table)} WHERE {value} <> '' LIMIT 1000"  # noqa: S608
+    declared, iso = compile_dob_format(fmt).regex, compile_dob_format(ISO_DATE).regex
+    fits, is_iso = con.sql(
+        f"SELECT count(*) FILTER (WHERE regexp_full_match(v, $1)), "  # noqa: S608
+        f"count(*) FILTER (WHERE regexp_full_match(v, $2)) FROM ({sample})",
+        params=[declared, iso]).fetchall()[0]
+    return fits == 0 and is_iso > 0
