@@ -41,6 +41,7 @@ from fivesafes.linkage.pipeline import link_tables
 from fivesafes.partner.encoding import EncodingParameters, new_linkage_secret
 from fivesafes.sources.contract import load_all
 from fivesafes.synth import generate
+from fivesafes.synth.systems import education
 
 PARTNER_EXTRACT = "education"
 
@@ -69,7 +70,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=25_000)
     parser.add_argument("--partner", default="probation")
     parser.add_argument("--data", type=Path)
-    parser.add_argument("--outsiders", type=float, default=None)
+    parser.add_argument("--outsiders", type=float, default=education.OUTSIDERS)
     parser.add_argument("--no-plaintext", action="store_true")
     parser.add_argument("--clk", action="store_true",
                         help="the partner sends one record-level CLK instead of name filters")
@@ -82,9 +83,8 @@ def main() -> None:
         if data is None:
             data = work / "synth"
             started = time.perf_counter()
-            extra = {} if args.outsiders is None else {"partner_outsiders": args.outsiders}
             generate(people=args.people, out=data, seed=17,
-                     partner=args.partner == PARTNER_EXTRACT, **extra)
+                     partner=args.partner == PARTNER_EXTRACT, partner_outsiders=args.outsiders)
             print(f"synthetic data for {args.people:,} people: "
                   f"{time.perf_counter() - started:.1f}s")
         contracts = sorted((data / "contracts").glob("*.toml"))

@@ -263,8 +263,7 @@ def moved(moves: Iterable[tuple[Path, Path]], *, replace: bool = False) -> Itera
         for origin, target in moves:
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             if replace and (target.exists() or target.is_symlink()):
-                old = target.with_name(
-                    f".{target.name}.old-{os.getpid()}-{os.urandom(4).hex()}")
+                old = staging_beside(target, f".old-{os.getpid()}-{os.urandom(4).hex()}")
                 os.rename(target, old)
                 undo.append((old, target))
                 aside.append(old)

@@ -17,7 +17,7 @@ from fivesafes.linkage.inputs import IdentifierTable
 from fivesafes.partner.encoding import Encoder
 from fivesafes.partner.records import encode_table
 from fivesafes.standardise import standardise_many
-from fivesafes.standardise.specs import spec_for
+from fivesafes.standardise.specs import reading_iso_dates, spec_for
 
 __all__ = ["as_partner"]
 
@@ -29,7 +29,8 @@ def as_partner(item: IdentifierTable, encoding: PartnerEncoding,
     try:
         con.register("partner_arrow", item.table)
         con.execute("CREATE TABLE partner_raw AS SELECT * FROM partner_arrow")
-        standardise_many(con, [("partner_raw", spec_for(item.contract))], "partner_std")
+        spec = reading_iso_dates(spec_for(item.contract), item.iso_dates, con, "partner_raw")
+        standardise_many(con, [("partner_raw", spec)], "partner_std")
         std = con.sql("SELECT s.*, CAST(s.dob AS VARCHAR) AS dob_text, r.record_id FROM "
                       "partner_std AS s JOIN partner_raw AS r USING (record_key) "
                       "ORDER BY r.record_id").to_arrow_table()
