@@ -217,6 +217,7 @@ def test_partner_alone_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.spark
+@pytest.mark.xdist_group("spark")  # with the other Spark tests, on one worker (see test_spark.py)
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="pyspark is not installed")
 def test_spark_partner_stage_agrees_with_duckdb(tmp_path: Path) -> None:

@@ -16,6 +16,9 @@ from .link_fixtures import contracts, make_synth
 
 pytestmark = [
     pytest.mark.spark,
+    # one worker runs every Spark test, one after another, on one JVM: two local[2] Spark
+    # sessions side by side on a two-core machine each take several times longer
+    pytest.mark.xdist_group("spark"),
     pytest.mark.skipif(importlib.util.find_spec("pyspark") is None,
                        reason="pyspark is not installed (pip install 'fivesafes[spark]')"),
 ]
