@@ -38,15 +38,14 @@ def _build(root: Path, researchers: int, reviewers: int, db_url: str | None) -> 
     from tests.governance.conftest import PASSWORD, World, drive, staff
 
     from fivesafes.catalogue.refs import example_catalogue
-    from fivesafes.governance import catalogue
+    from fivesafes.governance.catalogue import Published
     from fivesafes.governance.lifecycle import State
     from fivesafes.home import init_home
 
-    published = example_data(root / "example-data")
-    catalogue.use_catalogue(lambda d: example_catalogue(), lambda d: published)
+    published = Published(example_catalogue(), example_data(root / "example-data"))
     clock = FakeClock()  # the example records (training, agreements) are dated around it
     home = init_home(root / "home", by="bench:officer", db_url=db_url, clock=clock)
-    world = World(home, clock)
+    world = World(home, clock, published)
     staff(world)
     world.agreement()
     people = []
@@ -67,7 +66,7 @@ def _build(root: Path, researchers: int, reviewers: int, db_url: str | None) -> 
             world.account(name, ("panel_member", "hmcts_dap"))
         people.append({"username": name, "role": "panel_member", "application": in_review[
             i % len(in_review)]})
-    return {"home": home, "people": people, "password": PASSWORD}
+    return {"home": home, "people": people, "password": PASSWORD, "published": published}
 
 
 def _posted(project: str, token: str) -> dict[str, object]:
@@ -174,7 +173,7 @@ def main() -> None:
         print(f"home built in {time.perf_counter() - t0:.1f} s "
               f"({args.users - reviewers} researchers, {reviewers} panel members)", flush=True)
         job = Path(tmp) / "drive.json"
-        with served_app(world["home"]) as base:
+        with served_app(world["home"], world["published"]) as base:
             job.write_text(json.dumps({"base": base, "people": world["people"],
                                        "password": world["password"], "seconds": args.seconds}))
             subprocess.run([sys.executable, __file__, "--drive", str(job)], check=True)

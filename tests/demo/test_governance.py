@@ -13,18 +13,12 @@ from fivesafes import accounts, audit
 from fivesafes.demo import governance as demo
 from fivesafes.demo.publish import run_demo as publish_demo
 from fivesafes.errors import FivesafesError
-from fivesafes.governance import catalogue, register
+from fivesafes.governance import register
 from fivesafes.linkage.runs import link_home
 from fivesafes.sources.contract import load_all
 from fivesafes.sources.ingest import ingest
 from fivesafes.synth import generate
 from tests.governance.conftest import PASSWORD
-
-
-@pytest.fixture
-def home_catalogue():
-    """This walk reads the home's own research-ready catalogue, not the example one."""
-    catalogue.use_catalogue(None)
 
 
 def _published(home, tmp_path: Path) -> None:
@@ -43,8 +37,7 @@ def _published(home, tmp_path: Path) -> None:
     assert label
 
 
-def test_the_demo_walks_an_application_to_the_public_register(home, tmp_path, monkeypatch,
-                                                              home_catalogue):
+def test_the_demo_walks_an_application_to_the_public_register(home, tmp_path, monkeypatch):
     _published(home, tmp_path)
     made: list[str] = []
     original = demo._password
@@ -87,6 +80,6 @@ def test_the_demo_walks_an_application_to_the_public_register(home, tmp_path, mo
     assert not any(p in text or p in logged for p in made)
 
 
-def test_the_demo_says_to_publish_first_on_an_empty_catalogue(home, home_catalogue):
+def test_the_demo_says_to_publish_first_on_an_empty_catalogue(home):
     with pytest.raises(FivesafesError, match="publish the synthetic extracts first"):
         demo.run_demo(home)

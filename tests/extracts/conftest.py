@@ -29,7 +29,6 @@ from fivesafes.governance import (
     access,
     agreements,
     applications,
-    catalogue,
     people,
     projects,
     reviews,
@@ -200,7 +199,6 @@ class Walk:
 
 @pytest.fixture
 def walk(published: Published) -> Iterator[Walk]:
-    catalogue.use_catalogue(None)
     published.clock.now = START
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(passwords, "HASHER",

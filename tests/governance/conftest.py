@@ -1,9 +1,11 @@
-"""Fixtures for governance tests: a cheaper (still argon2id) password hasher, and a ``world`` that
-builds accounts, projects and applications through the public services."""
+"""Fixtures for governance tests: a cheaper (still argon2id) password hasher, the example
+catalogue and its data (``example_datasets``), and a ``world`` that builds accounts, projects and
+applications through the public services, giving them the example catalogue and data."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import functools
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -17,11 +19,11 @@ from fivesafes.governance import (
     access,
     agreements,
     applications,
-    catalogue,
     people,
     projects,
     reviews,
 )
+from fivesafes.governance.catalogue import Published
 from fivesafes.governance.lifecycle import State
 from fivesafes.home import Deployment
 from fivesafes.risk.data import StaticData
@@ -48,14 +50,28 @@ def example_published(tmp_path_factory: pytest.TempPathFactory) -> StaticData:
     return example_data(tmp_path_factory.mktemp("example-data"))
 
 
-@pytest.fixture(autouse=True)
-def example_datasets(example_published: StaticData) -> Iterator[None]:
+@pytest.fixture
+def example_datasets(example_published: StaticData) -> Published:
     """Governance tests apply for the example catalogue's (fake) datasets, not a home's, and
-    their risk is assessed on example data made for that catalogue."""
-    catalogue.use_catalogue(lambda deployment: example_catalogue(),
-                            lambda deployment: example_published)
-    yield
-    catalogue.use_catalogue(None)
+    their risk is assessed on example data made for that catalogue: the services are given
+    this."""
+    return Published(example_catalogue(), example_published)
+
+
+#: the services the governance commands call that read the catalogue or the published data
+CATALOGUE_READERS = ((applications, "import_application"), (applications, "update_application"),
+                     (applications, "submit"), (applications, "resubmit"),
+                     (applications, "assess_risk"), (agreements, "import_agreement"))
+
+
+@pytest.fixture
+def example_commands(monkeypatch: pytest.MonkeyPatch, example_datasets: Published) -> Published:
+    """The commands give the services nothing (so they read the home's catalogue); for the
+    length of a test, the services they call are wrapped to be given the example datasets."""
+    for module, name in CATALOGUE_READERS:
+        monkeypatch.setattr(module, name, functools.partial(getattr(module, name),
+                                                            published=example_datasets))
+    return example_datasets
 
 
 def field_request(dataset: str, name: str, level: str | None = None) -> dict[str, str]:
@@ -94,8 +110,10 @@ def application_form(project: str, wanted: dict[str, Iterable[str | tuple[str, s
 class World:
     """Builds governance records through the services, as the people who would make them."""
 
-    def __init__(self, home: Deployment, clock: Any) -> None:
-        self.home, self.clock = home, clock
+    def __init__(self, home: Deployment, clock: Any, published: Published | None = None) -> None:
+        """``published``: the catalogue and data applications are checked and assessed on
+        (None: the home's own)."""
+        self.home, self.clock, self.published = home, clock, published
         accounts.create_first_administrator(home, by="os:tester", username="admin",
                                             full_name="Ada Admin", email="admin@example.org",
                                             password=PASSWORD)
@@ -140,7 +158,8 @@ class World:
     def apply(self, lead: str, project: str,
               wanted: dict[str, Iterable[str | tuple[str, str]]] | None = None) -> str:
         form = application_form(project, wanted or {"magistrates": ["offence_code", "sex"]})
-        return applications.create_application(self.home, by=lead, form=form)
+        return applications.create_application(self.home, by=lead, form=form,
+                                               published=self.published)
 
     def agreement(self, reference: str = "DSA-2026-001", *, datasets: Iterable[str] = (
             "magistrates", "crown_court", "prison", "probation", "reoffending", "dwp_benefits"),
@@ -151,7 +170,7 @@ class World:
             "datasets": list(datasets), "permitted_uses": ["the approved project only"],
             "legal_basis": "Digital Economy Act 2017 s.64", "protections": ["secure setting"],
             "starts": date(2026, 1, 1), "ends": ends, "review": date(2027, 1, 1),
-        })
+        }, published=self.published)
 
     def state(self, reference: str) -> str:
         with self.home.store.reading() as session:
@@ -161,10 +180,11 @@ class World:
 def drive(world: World, reference: str, target: State, *, lead: str, panel: str,
           rap: str, linkage: str) -> None:
     """Take a draft application (single approval panel ``panel``) to ``target``."""
-    h = world.home
+    h, given = world.home, world.published
     steps: dict[State, list[Callable[[], Any]]] = {
         State.DRAFT: [],
-        State.SUBMITTED: [lambda: applications.submit(h, by=lead, reference=reference)],
+        State.SUBMITTED: [lambda: applications.submit(h, by=lead, reference=reference,
+                                                      published=given)],
     }
     steps[State.IN_REVIEW] = steps[State.SUBMITTED] + [
         lambda: applications.start_review(h, by="admin", reference=reference)]
@@ -172,7 +192,8 @@ def drive(world: World, reference: str, target: State, *, lead: str, panel: str,
         lambda: applications.request_information(h, by=panel, reference=reference,
                                                  reasons="Say more about the coverage.")]
     steps[State.RESUBMITTED] = steps[State.MORE_INFORMATION] + [
-        lambda: applications.resubmit(h, by=lead, reference=reference, reasons="Explained.")]
+        lambda: applications.resubmit(h, by=lead, reference=reference, reasons="Explained.",
+                                      published=given)]
     steps[State.APPROVED] = steps[State.IN_REVIEW] + [
         lambda: reviews.approve(h, by=panel, reference=reference)]
     steps[State.REJECTED] = steps[State.IN_REVIEW] + [
@@ -194,8 +215,8 @@ def drive(world: World, reference: str, target: State, *, lead: str, panel: str,
 
 
 @pytest.fixture
-def world(home: Deployment, clock: Any) -> World:
-    return World(home, clock)
+def world(home: Deployment, clock: Any, example_datasets: Published) -> World:
+    return World(home, clock, example_datasets)
 
 
 def staff(world: World) -> None:

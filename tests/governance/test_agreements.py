@@ -30,7 +30,7 @@ def test_an_agreement_is_checked_all_at_once_and_recorded_by_an_administrator(wo
             "reference": "DSA-1", "kind": "mou", "title": "T", "parties": ["MoJ"],
             "datasets": ["magistrates", "weather"], "permitted_uses": ["research"],
             "legal_basis": "DEA 2017", "protections": [], "starts": date(2026, 1, 1),
-            "ends": date(2025, 1, 1), "review": date(2025, 6, 1)})
+            "ends": date(2025, 1, 1), "review": date(2025, 6, 1)}, published=world.published)
     assert [str(p) for p in bad.value.problems] == [
         "kind: 'mou' is not one of: dsa, dpia",
         "protections: needs at least one entry",
@@ -68,7 +68,7 @@ def test_a_share_with_no_current_agreement_is_refused(world):
         "reference": "DPIA-1", "kind": "dpia", "title": "DPIA", "parties": ["MoJ"],
         "datasets": ["magistrates"], "permitted_uses": ["research"], "legal_basis": "x",
         "protections": ["secure setting"], "starts": date(2026, 1, 1), "ends": date(2028, 1, 1),
-        "review": date(2027, 1, 1)})
+        "review": date(2027, 1, 1)}, published=world.published)
     agreements.link_agreement(world.home, by="admin", agreement="DPIA-1", application=ref)
     with pytest.raises(PermissionDenied, match=r"\(DSA-OLD ended on 2026-01-04\)"):
         access.provision(world.home, by="linkage", reference=ref)

@@ -17,13 +17,14 @@ from fivesafes.catalogue.refs import (
     example_catalogue,
 )
 from fivesafes.errors import InvalidForm, PermissionDenied
-from fivesafes.governance import applications, catalogue, views
+from fivesafes.governance import applications, views
 from fivesafes.governance.application_form import (
     APPLICATION_FORM,
     MIN_STRONG_JUSTIFICATION,
     check_against_catalogue,
     needs_strong_justification,
 )
+from fivesafes.governance.catalogue import Published
 from fivesafes.governance.forms import read_form_file
 from tests.conftest import without_demo_notice
 
@@ -151,34 +152,40 @@ def test_importing_from_toml_and_json_and_editing_a_draft(world, tmp_path):
     form = application_form(project, {"magistrates": ["offence_code"]})
     toml_file = tmp_path / "application.toml"
     toml_file.write_text(tomli_w.dumps(form))
-    assert applications.import_application(world.home, by="lead", path=toml_file) == "A-0001"
+    given = world.published
+    assert applications.import_application(world.home, by="lead", path=toml_file,
+                                           published=given) == "A-0001"
     json_form = application_form(project, {"dwp_benefits": ["benefit"]})
     json_file = tmp_path / "application.json"
     json_file.write_text(json.dumps(json_form, default=str))
-    assert applications.import_application(world.home, by="lead", path=json_file) == "A-0002"
+    assert applications.import_application(world.home, by="lead", path=json_file,
+                                           published=given) == "A-0002"
     view = views.application_view(world.home, by="lead", reference="A-0002")
     assert (view.state, view.datasets) == ("draft", ("dwp_benefits 2024-04 (DWP)",))
     with pytest.raises(PermissionDenied, match="other may not apply for P-0001"):
-        applications.import_application(world.home, by="other", path=toml_file)
+        applications.import_application(world.home, by="other", path=toml_file, published=given)
     form["access"]["end"] = date(2029, 1, 1)
     form["datasets"][0]["fields"][0]["justification"] = "x"
     with pytest.raises(InvalidForm) as bad:
-        applications.update_application(world.home, by="lead", reference="A-0001", form=form)
+        applications.update_application(world.home, by="lead", reference="A-0001", form=form,
+                                        published=given)
     assert [p.path for p in bad.value.problems] == ["datasets[0].fields[0].justification",
                                                      "access"]
     form = application_form(project, {"magistrates": ["sex", "offence_code"]})
-    applications.update_application(world.home, by="lead", reference="A-0001", form=form)
+    applications.update_application(world.home, by="lead", reference="A-0001", form=form,
+                                    published=given)
     fields = views.application_view(world.home, by="lead", reference="A-0001").fields
     assert [(f.name, f.level, f.justification) for f in fields] == [
         ("sex", "sex", LONG), ("offence_code", "offence_category", LONG)]
     assert WHY in fields[1].why_not_coarser
-    applications.submit(world.home, by="lead", reference="A-0001")
+    applications.submit(world.home, by="lead", reference="A-0001", published=given)
     with pytest.raises(Exception, match="can be edited only when draft or "
                                         "more_information_requested"):
-        applications.update_application(world.home, by="lead", reference="A-0001", form=form)
+        applications.update_application(world.home, by="lead", reference="A-0001", form=form,
+                                        published=given)
 
 
-def test_a_deployment_plugs_in_its_own_catalogue(world):
+def test_the_catalogue_an_application_is_checked_against_is_passed_in(world):
     world.researcher("lead")
     project = world.project("lead")
     real = StaticCatalogue.of(DatasetRef(
@@ -190,18 +197,20 @@ def test_a_deployment_plugs_in_its_own_catalogue(world):
         {"name": "sex", "level": "sex", "justification": LONG}]}]
     form["coverage"].update(jurisdictions=["England"], sources=["Common Platform"])
     with pytest.raises(InvalidForm, match="there is no dataset 'courts'"):
-        applications.create_application(world.home, by="lead", form=form)
-    catalogue.use_catalogue(lambda deployment: real)
-    try:
-        ref = applications.create_application(world.home, by="lead", form=form)
-    finally:
-        catalogue.use_catalogue(None)
+        applications.create_application(world.home, by="lead", form=form,
+                                        published=world.published)
+    ref = applications.create_application(world.home, by="lead", form=form,
+                                          published=Published(real, world.published.data))
     assert views.application_view(world.home, by="lead", reference=ref).datasets == (
         "courts v1 (HMCTS)",)
+    # given nothing, the home's own catalogue is read: nothing is published in this one
+    with pytest.raises(InvalidForm, match="there is no dataset 'courts'"):
+        applications.create_application(world.home, by="lead", form=form)
 
 
 def test_application_import_lists_every_problem_of_the_file_at_once(world, tmp_path,
-                                                                     monkeypatch):
+                                                                     monkeypatch,
+                                                                     example_commands):
     from click.testing import CliRunner
 
     from fivesafes import cli

@@ -20,7 +20,7 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def run(home, monkeypatch):
+def run(home, monkeypatch, example_commands):
     monkeypatch.delenv("FIVESAFES_ACTOR", raising=False)
     monkeypatch.setattr(cli.console, "width", 250)
     monkeypatch.setattr(cli.err_console, "width", 250)

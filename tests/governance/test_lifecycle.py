@@ -22,7 +22,7 @@ from fivesafes.governance.lifecycle import (
 )
 from fivesafes.store.db import REFUSED_ACTION
 
-from .conftest import drive
+from .conftest import World, drive
 
 # -- the table -------------------------------------------------------------------------------
 
@@ -103,13 +103,14 @@ def expected(state: State, action: str, persona: str) -> type[Exception] | State
     return row.target
 
 
-def _call(home, action: str, by: str, ref: str) -> None:
+def _call(world: World, action: str, by: str, ref: str) -> None:
+    home, given = world.home, world.published
     calls = {
-        "submit": lambda: applications.submit(home, by=by, reference=ref),
+        "submit": lambda: applications.submit(home, by=by, reference=ref, published=given),
         "start_review": lambda: applications.start_review(home, by=by, reference=ref),
         "request_information": lambda: applications.request_information(
             home, by=by, reference=ref, reasons="Please explain the date range."),
-        "resubmit": lambda: applications.resubmit(home, by=by, reference=ref),
+        "resubmit": lambda: applications.resubmit(home, by=by, reference=ref, published=given),
         "resume_review": lambda: applications.resume_review(home, by=by, reference=ref),
         "approve": lambda: reviews.approve(home, by=by, reference=ref,
                                            conditions=["Outputs checked twice."]),
@@ -181,7 +182,7 @@ def _try_every_step_from(world, new_application, state: State) -> list[str]:
                 allowed.append((action, persona, outcome))
                 continue
             try:
-                _call(world.home, action, persona, ref)
+                _call(world, action, persona, ref)
                 wrong.append(f"{state}: {persona} could {action}; expected {outcome.__name__}")
             except (PermissionDenied, InvalidTransition) as exc:
                 if type(exc) is not outcome:
@@ -204,7 +205,7 @@ def _try_every_step_from(world, new_application, state: State) -> list[str]:
         # the last allowed step uses the application the refusals were tried on
         fresh = ref if i == len(allowed) - 1 else new_application(state, conflict=False)
         try:
-            _call(world.home, action, persona, fresh)
+            _call(world, action, persona, fresh)
         except (PermissionDenied, InvalidTransition) as exc:
             wrong.append(f"{state}: {persona} {action} refused: {exc}")
             continue

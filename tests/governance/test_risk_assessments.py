@@ -43,7 +43,7 @@ def _entries(home, action: str) -> list[dict]:
 def test_submission_assesses_and_keeps_the_assessment(world) -> None:
     ref = _draft(world, {"magistrates": ["offence_code", "sex", ("date_of_birth", "age_band")]})
     assert _records(world.home, ref) == []
-    applications.submit(world.home, by="lead", reference=ref)
+    applications.submit(world.home, by="lead", reference=ref, published=world.published)
     [record] = _records(world.home, ref)
     assert record.assessed_by == "lead" and record.threshold == 10
     assert record.persons > 0 and record.k >= 1
@@ -80,13 +80,15 @@ def test_an_edited_request_needs_a_new_assessment_before_a_decision(world) -> No
     drive(world, ref, State.MORE_INFORMATION, lead="lead", panel="reviewer", rap="rap",
           linkage="linkage")
     applications.update_application(world.home, by="lead", reference=ref, form=application_form(
-        _project_of(world, ref), {"magistrates": ["offence_code", "sex", "court"]}))
+        _project_of(world, ref), {"magistrates": ["offence_code", "sex", "court"]}),
+        published=world.published)
     with world.home.store.reading() as session:
         application = applications.get_application(session, ref)
         # the stored assessment is for the request before the edit
         assert risk_assessments.current(session, world.home, application) is None
     # resubmission assesses the edited request, so the panel can decide again
-    applications.resubmit(world.home, by="lead", reference=ref, reasons="Added the court.")
+    applications.resubmit(world.home, by="lead", reference=ref, reasons="Added the court.",
+                          published=world.published)
     applications.resume_review(world.home, by="reviewer", reference=ref)
     assert len(_records(world.home, ref)) == 2
     assert reviews.approve(world.home, by="reviewer", reference=ref) == State.APPROVED
@@ -112,7 +114,7 @@ def test_a_decision_is_refused_without_a_current_assessment(world, monkeypatch) 
         reviews.reject(home, by="reviewer", reference=ref, reasons="Too risky.")
     assert world.state(ref) == State.IN_REVIEW
     # the panel assesses it again, reads it, and decides
-    again = applications.assess_risk(home, by="reviewer", reference=ref)
+    again = applications.assess_risk(home, by="reviewer", reference=ref, published=world.published)
     assert again.threshold == 20
     reviews.reject(home, by="reviewer", reference=ref, reasons="Too risky at k = 20.")
     [rejection] = _entries(home, "governance.application.reject")
@@ -123,16 +125,18 @@ def test_who_may_assess_and_when(world) -> None:
     ref = _draft(world)
     world.researcher("stranger")
     with pytest.raises(PermissionDenied, match="may not assess the risk"):
-        applications.assess_risk(world.home, by="stranger", reference=ref)
+        applications.assess_risk(world.home, by="stranger", reference=ref,
+                                 published=world.published)
     refused = _entries(world.home, REFUSED_ACTION)
     assert refused and refused[-1]["actor"] == "stranger"
     # the applicant and an administrator may, before the decision
-    assert applications.assess_risk(world.home, by="lead", reference=ref).threshold == 10
-    assert applications.assess_risk(world.home, by="admin", reference=ref).threshold == 10
+    for who in ("lead", "admin"):
+        assert applications.assess_risk(world.home, by=who, reference=ref,
+                                        published=world.published).threshold == 10
     drive(world, ref, State.APPROVED, lead="lead", panel="reviewer", rap="rap",
           linkage="linkage")
     with pytest.raises(InvalidTransition, match="only before the panels decide"):
-        applications.assess_risk(world.home, by="admin", reference=ref)
+        applications.assess_risk(world.home, by="admin", reference=ref, published=world.published)
 
 
 def test_fields_the_project_already_holds_are_part_of_the_combination(world) -> None:
@@ -144,7 +148,8 @@ def test_fields_the_project_already_holds_are_part_of_the_combination(world) -> 
     drive(world, first, State.PROVISIONED, lead="lead", panel="reviewer", rap="rap",
           linkage="linkage")
     second = world.apply("lead", project, {"magistrates": [("date_of_birth", "age_band")]})
-    assessed = applications.assess_risk(world.home, by="lead", reference=second)
+    assessed = applications.assess_risk(world.home, by="lead", reference=second,
+                                        published=world.published)
     assert assessed.held is not None
     held = {k.label for k in assessed.keys if k.held}
     assert held == {"magistrates.sex"}
@@ -152,7 +157,8 @@ def test_fields_the_project_already_holds_are_part_of_the_combination(world) -> 
     assert assessed.without_held.k >= assessed.persons.k
 
 
-def test_risk_commands_print_the_figures_and_write_the_page(world, tmp_path) -> None:
+def test_risk_commands_print_the_figures_and_write_the_page(world, tmp_path,
+                                                            example_commands) -> None:
     ref = _draft(world, {"magistrates": ["offence_code", "sex", ("date_of_birth",
                                                                  "date_of_birth")]})
     group = click.Group()

@@ -88,7 +88,7 @@ def _route(world, ref):
 def test_panels_decide_in_route_order_then_the_accreditation_panel(panels):
     w = panels
     ref = w.apply("lead", w.project("lead"), {"magistrates": ["sex"], "prison": ["sex"]})
-    applications.submit(w.home, by="lead", reference=ref)
+    applications.submit(w.home, by="lead", reference=ref, published=w.published)
     assert applications.start_review(w.home, by="admin", reference=ref) == (
         "hmcts_dap", "dag", "dagb", "nrc", "rap")
     with pytest.raises(PermissionDenied, match="m.dag may not approve A-0001"):
@@ -100,7 +100,8 @@ def test_panels_decide_in_route_order_then_the_accreditation_panel(panels):
         assert reviews.approve(w.home, by=f"m.{panel}", reference=ref) == State.IN_REVIEW
     applications.request_information(w.home, by="m.nrc", reference=ref,
                                      reasons="Which prisons?")
-    applications.resubmit(w.home, by="lead", reference=ref, reasons="All of them.")
+    applications.resubmit(w.home, by="lead", reference=ref, reasons="All of them.",
+                          published=w.published)
     applications.resume_review(w.home, by="m.nrc", reference=ref)
     assert reviews.approve(w.home, by="m.nrc", reference=ref,
                            conditions=["No small-area outputs."]) == State.APPROVED
@@ -118,7 +119,7 @@ def test_a_panel_escalates_to_its_higher_body_which_then_decides(panels):
     w = panels
     ref = w.apply("lead", w.project("lead"), {"magistrates": ["sex"], "reoffending": [
         "reoffended"]})
-    applications.submit(w.home, by="lead", reference=ref)
+    applications.submit(w.home, by="lead", reference=ref, published=w.published)
     applications.start_review(w.home, by="admin", reference=ref)
     with pytest.raises(InvalidTransition, match="Data Access Group has no higher body"):
         reviews.escalate(w.home, by="m.dag", reference=ref, reasons="Novel linkage.")
@@ -137,7 +138,7 @@ def test_a_panel_escalates_to_its_higher_body_which_then_decides(panels):
 def test_one_panels_rejection_ends_the_application(panels):
     w = panels
     ref = w.apply("lead", w.project("lead"), {"prison": ["sex"]})
-    applications.submit(w.home, by="lead", reference=ref)
+    applications.submit(w.home, by="lead", reference=ref, published=w.published)
     applications.start_review(w.home, by="admin", reference=ref)
     reviews.approve(w.home, by="m.dag", reference=ref)
     with pytest.raises(InvalidForm, match="reasons: give reasons"):
@@ -162,7 +163,7 @@ def test_conflicted_members_cannot_decide_but_colleagues_can(panels):
                              reason="Co-author of the lead.")
     reviews.declare_conflict(w.home, by="m.dag", reference=ref, panel="dag",
                              reason="Co-author of the lead.")
-    applications.submit(w.home, by="lead", reference=ref)
+    applications.submit(w.home, by="lead", reference=ref, published=w.published)
     applications.start_review(w.home, by="admin", reference=ref)
     with pytest.raises(PermissionDenied, match="declared a conflict of interest: Co-author"):
         reviews.approve(w.home, by="m.dag", reference=ref)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from fivesafes.governance.catalogue import Published
 from fivesafes.home import Deployment
 from tests.governance.conftest import LONG, WHY
 
@@ -22,8 +23,9 @@ REQUIRED = os.environ.get("FIVESAFES_REQUIRE_BROWSER") == "1"
 
 
 @contextmanager
-def served_app(home: Deployment) -> Iterator[str]:
-    """The app on a free loopback port (plain HTTP, so no Secure cookies); yields its URL."""
+def served_app(home: Deployment, published: Published | None = None) -> Iterator[str]:
+    """The app on a free loopback port (plain HTTP, so no Secure cookies), given ``published``
+    in place of the home's catalogue and data if not None; yields its URL."""
     import uvicorn
 
     from fivesafes.web.app import create_app
@@ -31,8 +33,9 @@ def served_app(home: Deployment) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(home, secure_cookies=False),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    app = create_app(home, secure_cookies=False, published=published)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):

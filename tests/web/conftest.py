@@ -1,6 +1,6 @@
 """Fixtures for the web application: a governance ``world`` (as in the governance tests: example
 catalogue, cheap argon2id) and a client per signed-in person, over HTTPS so the Secure cookies
-travel."""
+travel, to an app given the example catalogue and data."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from fivesafes.governance.catalogue import Published
 from fivesafes.home import Deployment
 from fivesafes.web.app import create_app
 from tests.governance.conftest import (  # noqa: F401 - fixtures used by these tests
@@ -26,8 +27,9 @@ BASE = "https://testserver"
 class Browser:
     """A TestClient that signs in like a person: it fetches the form for its token first."""
 
-    def __init__(self, home: Deployment) -> None:
-        self.client = TestClient(create_app(home), base_url=BASE, follow_redirects=False)
+    def __init__(self, home: Deployment, published: Published | None = None) -> None:
+        self.client = TestClient(create_app(home, published=published), base_url=BASE,
+                                 follow_redirects=False)
 
     def csrf(self, path: str = "/") -> str:
         page = self.client.get(path)
@@ -48,19 +50,20 @@ class Browser:
 
 
 @pytest.fixture
-def browser(home: Deployment) -> Iterator[Browser]:
-    b = Browser(home)
+def browser(home: Deployment, example_datasets: Published  # noqa: F811 - the fixture
+            ) -> Iterator[Browser]:
+    b = Browser(home, example_datasets)
     with b.client:
         yield b
 
 
 @pytest.fixture
-def browsers(home: Deployment):
+def browsers(home: Deployment, example_datasets: Published):  # noqa: F811 - the fixture
     """A fresh browser per call (each its own cookies)."""
     made: list[Browser] = []
 
     def new() -> Browser:
-        made.append(Browser(home))
+        made.append(Browser(home, example_datasets))
         return made[-1]
     yield new
     for b in made:

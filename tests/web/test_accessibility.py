@@ -38,7 +38,7 @@ def _sign_out(page) -> None:
 def test_every_role_s_pages_have_no_serious_accessibility_violation(world, home):
     world.researcher("lead")
     reference = provisioned(world, to=State.IN_REVIEW)
-    with served_app(home) as served, chromium_page(bypass_csp=True) as page:
+    with served_app(home, world.published) as served, chromium_page(bypass_csp=True) as page:
         _check_every_page(served, page, reference)
 
 

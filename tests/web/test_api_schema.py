@@ -17,7 +17,7 @@ from tests.governance.conftest import PASSWORD, provisioned
 def api(world):
     world.researcher("lead")
     provisioned(world)
-    app = create_app(world.home)
+    app = create_app(world.home, published=world.published)
     started = sign_in(world.home, username="lead", password=PASSWORD)
     return schemathesis.openapi.from_asgi("/api/openapi.json", app), started.token
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fivesafes.governance import applications
 from tests.governance.conftest import LONG
 from tests.web.browser import application_post as _posted
+from tests.web.conftest import Browser
 
 
 def _lead_with_project(world) -> str:
@@ -19,6 +20,16 @@ def test_step_one_lists_the_researchers_projects_and_the_catalogue(world, browse
     assert f'value="{project}"' in page
     for dataset in ("magistrates", "prison", "dwp_benefits"):
         assert f'name="dataset" value="{dataset}"' in page
+
+
+def test_an_app_given_no_catalogue_lists_the_homes_own(world):
+    project = _lead_with_project(world)
+    own = Browser(world.home)  # as `fivesafes serve` makes it: nothing published in this home
+    with own.client:
+        own.sign_in("lead")
+        page = own.get("/applications/new").text
+    assert f'value="{project}"' in page
+    assert 'name="dataset"' not in page
 
 
 def test_step_two_shows_each_fields_levels_and_sensitivity(world, browser):
@@ -39,7 +50,8 @@ def test_a_complete_form_saves_a_draft(world, browser):
     assert world.state(reference) == "draft"
     page = browser.get(response.headers["location"]).text
     assert "Done: draft created." in page and "offence_code" in page
-    applications.submit(world.home, by="lead", reference=reference)  # it is a real application
+    # it is a real application
+    applications.submit(world.home, by="lead", reference=reference, published=world.published)
 
 
 def test_every_problem_is_shown_at_once_with_what_was_typed(world, browser):

@@ -15,9 +15,9 @@ from tests.web.browser import chromium_page, served_app
 
 
 @pytest.fixture
-def served(home) -> Iterator[str]:
+def served(home, example_datasets) -> Iterator[str]:
     """The app on a free loopback port, for as long as the test runs."""
-    with served_app(home) as url:
+    with served_app(home, example_datasets) as url:
         yield url
 
 

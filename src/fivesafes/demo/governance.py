@@ -15,8 +15,8 @@ from typing import Any
 from fivesafes import accounts
 from fivesafes.accounts.panels import routing_for
 from fivesafes.errors import FivesafesError
-from fivesafes.extracts.commands import manifest_lines
 from fivesafes.extracts.service import extract_manifest, provision_with_extract
+from fivesafes.extracts.views import manifest_lines
 from fivesafes.governance import (
     agreements,
     applications,

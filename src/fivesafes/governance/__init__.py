@@ -34,7 +34,7 @@ from fivesafes.governance.applications import (
     update_application,
     withdraw,
 )
-from fivesafes.governance.catalogue import use_catalogue
+from fivesafes.governance.catalogue import Published
 from fivesafes.governance.lifecycle import TRANSITIONS, Party, State
 from fivesafes.governance.people import (
     person_status,
@@ -55,7 +55,7 @@ from fivesafes.governance.reviews import accredit, approve, declare_conflict, es
 from fivesafes.governance.views import application_view, list_applications
 
 __all__ = [
-    "AccessDecision", "Party", "State",
+    "AccessDecision", "Party", "Published", "State",
     "Suspension", "TRANSITIONS", "accredit", "add_member", "application_view",
     "approve", "check_access", "close", "create_application", "create_project", "declare_conflict",
     "enforce_expiries", "escalate", "export_register", "import_agreement",
@@ -64,5 +64,5 @@ __all__ = [
     "public_register", "record_accreditation", "record_agreement", "record_training",
     "reinstate_member", "reject", "remove_member", "request_information", "resubmit",
     "resume_review", "revoke_accreditation", "start_review", "submit", "terminate_agreement",
-    "update_application", "use_catalogue", "withdraw",
+    "update_application", "withdraw",
 ]

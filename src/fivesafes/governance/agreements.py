@@ -20,7 +20,7 @@ from fivesafes import audit
 from fivesafes.accounts import Role, acting_account, has_role, require_role
 from fivesafes.errors import InvalidForm, NotFound, PermissionDenied, Problem, raise_problems
 from fivesafes.governance.applications import get_application
-from fivesafes.governance.catalogue import catalogue_for
+from fivesafes.governance.catalogue import Published, catalogue_for
 from fivesafes.governance.forms import Field, Form, Kind, from_form_file
 from fivesafes.governance.models import Agreement, AgreementShare, Application
 from fivesafes.home import Deployment
@@ -65,15 +65,17 @@ def get_agreement(session: Session, reference: str) -> Agreement:
     return found
 
 
-def record_agreement(deployment: Deployment, *, by: str, form: Mapping[str, Any]) -> str:
-    """An administrator records a DSA or DPIA; every problem with the form at once."""
+def record_agreement(deployment: Deployment, *, by: str, form: Mapping[str, Any],
+                     published: Published | None = None) -> str:
+    """An administrator records a DSA or DPIA; every problem with the form at once. Its
+    datasets must be in the home's catalogue (or that of ``published``)."""
     values, problems = AGREEMENT_FORM.validate(form)
     starts, ends, review = values["starts"], values["ends"], values["review"]
     if starts and ends and ends <= starts:
         problems.append(Problem("ends", "must be after starts"))
     if starts and review and review < starts:
         problems.append(Problem("review", "must not be before starts"))
-    catalogue = catalogue_for(deployment)
+    catalogue = catalogue_for(deployment, published)
     for i, name in enumerate(values["datasets"]):
         if not catalogue.versions(name):
             problems.append(Problem(f"datasets[{i}]", f"there is no dataset '{name}' in the "
@@ -99,8 +101,10 @@ def record_agreement(deployment: Deployment, *, by: str, form: Mapping[str, Any]
         return values["reference"]
 
 
-def import_agreement(deployment: Deployment, *, by: str, path: Path) -> str:
-    return from_form_file(path, lambda form: record_agreement(deployment, by=by, form=form))
+def import_agreement(deployment: Deployment, *, by: str, path: Path,
+                     published: Published | None = None) -> str:
+    return from_form_file(path, lambda form: record_agreement(deployment, by=by, form=form,
+                                                              published=published))
 
 
 def link_agreement(deployment: Deployment, *, by: str, agreement: str, application: str) -> None:

@@ -6,6 +6,10 @@ Every step is one service function. It opens one transaction, checks that the ac
 may take the step from the application's current state (:func:`begin`, by the table in
 :mod:`fivesafes.governance.lifecycle`), makes the change, and records it in the application's
 history and the audit log (:func:`finish`), all in that transaction.
+
+The steps that read the catalogue (writing an application checks it against the catalogue;
+submitting and assessing it assess its risk on the published data) read the home's own, unless
+they are given ``published`` (:class:`fivesafes.governance.catalogue.Published`) to use instead.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from fivesafes.governance.application_form import (
     ResolvedDataset,
     check_against_catalogue,
 )
-from fivesafes.governance.catalogue import catalogue_for
+from fivesafes.governance.catalogue import Published, catalogue_for
 from fivesafes.governance.forms import from_form_file
 from fivesafes.governance.lifecycle import Party, State, Transition
 from fivesafes.governance.models import (
@@ -155,10 +159,11 @@ def need_reasons(reasons: str, action: str) -> str:
     return reasons.strip()
 
 
-def _checked_form(session: Session, deployment: Deployment, form: Mapping[str, Any]
+def _checked_form(session: Session, deployment: Deployment, form: Mapping[str, Any],
+                  published: Published | None
                   ) -> tuple[dict[str, Any], list[ResolvedDataset], Project | None, list[Problem]]:
     values, problems = APPLICATION_FORM.validate(form)
-    resolved, more = check_against_catalogue(values, catalogue_for(deployment))
+    resolved, more = check_against_catalogue(values, catalogue_for(deployment, published))
     problems += more
     project = None
     if values["project"]:
@@ -194,12 +199,13 @@ def _fill(application: Application, values: Mapping[str, Any],
     ]
 
 
-def create_application(deployment: Deployment, *, by: str, form: Mapping[str, Any]) -> str:
+def create_application(deployment: Deployment, *, by: str, form: Mapping[str, Any],
+                       published: Published | None = None) -> str:
     """A draft application from a filled-in application form; returns its reference. Refuses
     with every problem of the form at once."""
     with deployment.store.transaction() as session:
         actor = acting_account(session, by)
-        values, resolved, project, problems = _checked_form(session, deployment, form)
+        values, resolved, project, problems = _checked_form(session, deployment, form, published)
         if project is not None and not is_applicant(actor, project):
             raise PermissionDenied(f"{by} may not apply for {project.reference}: only "
                                    "researchers on its team may")
@@ -216,13 +222,15 @@ def create_application(deployment: Deployment, *, by: str, form: Mapping[str, An
         return application.reference
 
 
-def import_application(deployment: Deployment, *, by: str, path: Path) -> str:
+def import_application(deployment: Deployment, *, by: str, path: Path,
+                       published: Published | None = None) -> str:
     """A draft application from a TOML or JSON file of the application form."""
-    return from_form_file(path, lambda form: create_application(deployment, by=by, form=form))
+    return from_form_file(path, lambda form: create_application(deployment, by=by, form=form,
+                                                                published=published))
 
 
 def update_application(deployment: Deployment, *, by: str, reference: str,
-                       form: Mapping[str, Any]) -> None:
+                       form: Mapping[str, Any], published: Published | None = None) -> None:
     """Replace a draft's content, or answer a request for more information. The data owners
     (hence the route) cannot change once the application is under review."""
     with deployment.store.transaction() as session:
@@ -235,7 +243,7 @@ def update_application(deployment: Deployment, *, by: str, reference: str,
             raise InvalidTransition(
                 f"{reference} is {application.state}; it can be edited only when "
                 f"{' or '.join(EDITABLE)}")
-        values, resolved, project, problems = _checked_form(session, deployment, form)
+        values, resolved, project, problems = _checked_form(session, deployment, form, published)
         if project is not None and project.id != application.project_id:
             problems.append(Problem("project", f"{reference} belongs to "
                                                f"{application.project.reference}"))
@@ -251,13 +259,15 @@ def update_application(deployment: Deployment, *, by: str, reference: str,
                target=State(application.state))
 
 
-def submit(deployment: Deployment, *, by: str, reference: str) -> None:
+def submit(deployment: Deployment, *, by: str, reference: str,
+           published: Published | None = None) -> None:
     """The applicant submits a draft (the team must be eligible)."""
     with deployment.store.transaction() as session:
         application, _ = begin(session, by=by, reference=reference, action="submit")
         require_team_eligible(session, application.project, deployment.clock().date(),
                               "be submitted")
-        record = risk_assessments.record_assessment(session, deployment, application, by=by)
+        record = risk_assessments.record_assessment(session, deployment, application, by=by,
+                                                    published=published)
         finish(session, deployment, by=by, application=application, action="submit",
                target=State.SUBMITTED, details=risk_assessments.headline(record))
 
@@ -294,11 +304,13 @@ def request_information(deployment: Deployment, *, by: str, reference: str, reas
                details={"panel": review.panel})
 
 
-def resubmit(deployment: Deployment, *, by: str, reference: str, reasons: str = "") -> None:
+def resubmit(deployment: Deployment, *, by: str, reference: str, reasons: str = "",
+             published: Published | None = None) -> None:
     """The applicant answers a request for more information (edit first, then resubmit)."""
     with deployment.store.transaction() as session:
         application, _ = begin(session, by=by, reference=reference, action="resubmit")
-        record = risk_assessments.record_assessment(session, deployment, application, by=by)
+        record = risk_assessments.record_assessment(session, deployment, application, by=by,
+                                                    published=published)
         finish(session, deployment, by=by, application=application, action="resubmit",
                target=State.RESUBMITTED, reasons=reasons.strip(),
                details=risk_assessments.headline(record))
@@ -335,7 +347,8 @@ ASSESSORS = frozenset({Party.APPLICANT, Party.ADMINISTRATOR, Party.REVIEWING_PAN
                        Party.ACCREDITATION_PANEL})
 
 
-def assess_risk(deployment: Deployment, *, by: str, reference: str) -> RiskAssessment:
+def assess_risk(deployment: Deployment, *, by: str, reference: str,
+                published: Published | None = None) -> RiskAssessment:
     """Assess the disclosure risk of what the application asks for, now, and keep the
     assessment with it (audited). Its applicants, administrators and the panel reviewing it may
     do so at any time before the panels have decided."""
@@ -351,5 +364,6 @@ def assess_risk(deployment: Deployment, *, by: str, reference: str) -> RiskAsses
             raise InvalidTransition(
                 f"{reference} is {application.state}; its risk is assessed only before the "
                 f"panels decide ({', '.join(ASSESSABLE)})")
-        record = risk_assessments.record_assessment(session, deployment, application, by=by)
+        record = risk_assessments.record_assessment(session, deployment, application, by=by,
+                                                    published=published)
         return risk_assessments.assessment_of(record)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from fivesafes import audit
 from fivesafes.errors import InvalidTransition
-from fivesafes.governance.catalogue import catalogue_for, data_for
+from fivesafes.governance.catalogue import Published, catalogue_for, data_for
 from fivesafes.governance.lifecycle import State
 from fivesafes.governance.models import Application, RiskAssessmentRecord
 from fivesafes.home import Deployment
@@ -80,13 +80,14 @@ def request_digest(deployment: Deployment, request: Request, held: Request | Non
 
 
 def record_assessment(session: Session, deployment: Deployment, application: Application, *,
-                      by: str) -> RiskAssessmentRecord:
-    """Assess the application now, store the assessment and audit it (in the caller's
-    transaction). Raises :class:`~fivesafes.errors.InvalidForm` if the request cannot be
-    assessed (a dataset with no published data, no record in coverage)."""
+                      by: str, published: Published | None = None) -> RiskAssessmentRecord:
+    """Assess the application now (on the home's catalogue and published data, or those of
+    ``published``), store the assessment and audit it (in the caller's transaction). Raises
+    :class:`~fivesafes.errors.InvalidForm` if the request cannot be assessed (a dataset with no
+    published data, no record in coverage)."""
     request, held = requested(application), held_by_project(session, application)
     settings = deployment.settings
-    result = assess(catalogue_for(deployment), data_for(deployment), request,
+    result = assess(catalogue_for(deployment, published), data_for(deployment, published), request,
                     k=settings.risk_k, held=held,
                     key_classes=frozenset(Sensitivity(c) for c in settings.risk_key_classes))
     figures = result.to_dict()

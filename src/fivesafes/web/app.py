@@ -1,4 +1,5 @@
-"""The web application: ``create_app(deployment)`` builds it over an opened home.
+"""The web application: ``create_app(deployment)`` builds it over an opened home (and reads
+the home's own catalogue and published data, unless it is given ``published`` to use instead).
 
 Every request passes one gate (:func:`_endpoint`): the session is looked up on the server, the
 route's rule is checked, a state-changing request must carry the session's CSRF token, and only
@@ -24,6 +25,7 @@ from starlette.requests import Request
 from fivesafes.accounts import has_role, panels_of
 from fivesafes.accounts.roles import find_account
 from fivesafes.errors import FivesafesError, InvalidForm, NotFound, PermissionDenied
+from fivesafes.governance.catalogue import Published
 from fivesafes.home import Deployment
 from fivesafes.web import pages  # noqa: F401 - fills the route table
 from fivesafes.web.cookies import PRESIGN_COOKIE, SESSION_COOKIE, set_session_cookie
@@ -50,14 +52,17 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(deployment: Deployment, *, secure_cookies: bool = True) -> FastAPI:
+def create_app(deployment: Deployment, *, secure_cookies: bool = True,
+               published: Published | None = None) -> FastAPI:
     """The app over ``deployment``. ``secure_cookies``: send the session cookie over HTTPS only
-    (leave it on everywhere but a loopback address)."""
+    (leave it on everywhere but a loopback address). ``published``: the catalogue and published
+    data applications are checked and assessed on, in place of the home's (the tests')."""
     app = FastAPI(title="fivesafes", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json",
                   description="The fivesafes JSON API: the same checks as the pages.")
     app.state.deployment = deployment
     app.state.secure_cookies = secure_cookies
+    app.state.published = published
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
@@ -101,7 +106,7 @@ async def _serve(r: Route, request: Request, path: dict[str, str]) -> Response:
     deployment: Deployment = request.app.state.deployment
     token = request.cookies.get(SESSION_COOKIE)
     me = await run_in_threadpool(current, deployment, token)
-    ctx = Context(request, deployment, me, path)
+    ctx = Context(request, deployment, me, path, published=request.app.state.published)
     try:
         if r.rule.signed_in and me is None:
             if r.api:

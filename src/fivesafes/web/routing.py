@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from fivesafes.accounts import Role
+from fivesafes.governance.catalogue import Published
 from fivesafes.home import Deployment
 from fivesafes.web.sessions import SignedIn
 
@@ -49,7 +50,8 @@ def roles(*needed: Role) -> Rule:
 
 @dataclass
 class Context:
-    """What a handler gets: the request, the home, who is signed in, path values and the form."""
+    """What a handler gets: the request, the home, who is signed in, path values and the form;
+    and the catalogue and published data the app was given in place of the home's, if any."""
 
     request: Request
     deployment: Deployment
@@ -58,6 +60,7 @@ class Context:
     form: FormData | None = None
     #: set by handlers that sign in or out: (token or None to clear)
     new_token: tuple[str | None] | None = None
+    published: Published | None = None
 
     @property
     def by(self) -> str:

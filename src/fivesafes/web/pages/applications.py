@@ -62,15 +62,17 @@ def _submit(ctx: Context) -> None:
     reference = ctx.path["reference"]
     if ctx.field("resubmit"):
         applications.resubmit(ctx.deployment, by=ctx.by, reference=reference,
-                              reasons=ctx.field("reasons"))
+                              reasons=ctx.field("reasons"), published=ctx.published)
     else:
-        applications.submit(ctx.deployment, by=ctx.by, reference=reference)
+        applications.submit(ctx.deployment, by=ctx.by, reference=reference,
+                            published=ctx.published)
 
 
 _action("application-submit", "submit", "submitted", _submit)
 _action("application-assess-risk", "assess-risk", "risk assessed",
         lambda ctx: applications.assess_risk(ctx.deployment, by=ctx.by,
-                                             reference=ctx.path["reference"]))
+                                             reference=ctx.path["reference"],
+                                             published=ctx.published))
 _action("application-start-review", "start-review", "review started",
         lambda ctx: applications.start_review(ctx.deployment, by=ctx.by,
                                               reference=ctx.path["reference"]))

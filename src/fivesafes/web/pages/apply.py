@@ -47,7 +47,7 @@ def _chosen(catalogue: Catalogue, names: list[str]) -> list[DatasetRef]:
 @route("GET", "/applications/new", rule=roles(Role.RESEARCHER), name="application-new")
 def new_application(ctx: Context) -> str:
     """Step 1 (project and datasets), or step 2 (the form for the datasets chosen)."""
-    catalogue = catalogue_for(ctx.deployment)
+    catalogue = catalogue_for(ctx.deployment, ctx.published)
     projects = projects_of(ctx.deployment, by=ctx.by)
     query = ctx.request.query_params
     chosen = _chosen(catalogue, query.getlist("dataset"))
@@ -119,12 +119,13 @@ def _plain(problem: Problem, labels: dict[str, str]) -> tuple[str, str]:
 @route("POST", "/applications/new", rule=roles(Role.RESEARCHER), name="application-create")
 def create(ctx: Context) -> Response:
     """Create the draft application, or show the form again with every problem."""
-    catalogue = catalogue_for(ctx.deployment)
+    catalogue = catalogue_for(ctx.deployment, ctx.published)
     assert ctx.form is not None
     chosen = _chosen(catalogue, ctx.form.getlist("dataset"))
     form, labels = _form(ctx, chosen)
     try:
-        reference = create_application(ctx.deployment, by=ctx.by, form=form)
+        reference = create_application(ctx.deployment, by=ctx.by, form=form,
+                                       published=ctx.published)
     except InvalidForm as invalid:
         values = {k: v for k, v in ctx.form.items() if isinstance(v, str)}
         values["jurisdictions"] = ",".join(ctx.form.getlist("jurisdictions"))
