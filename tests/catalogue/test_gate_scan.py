@@ -108,3 +108,14 @@ def embedded(draw) -> tuple[str, str]:
 def test_found_whatever_the_case_and_the_text_around_it(place, case):
     kind, text = case
     assert kind in scan(place, [text]), text
+
+
+def test_a_hostile_column_name_and_path_are_quoted_and_bound(place):
+    column = 'note"; DROP TABLE fs_values; --'
+    folder = Path(place.root) / "it's; here"
+    folder.mkdir(exist_ok=True)
+    path = folder / "data.parquet"
+    pq.write_table(pa.table({column: ["x", "ref T20120001", "y", "ref T20120001"]}), path)
+    [found] = gate.scan(place, {"d'; --": path}).findings
+    assert (found.dataset, found.column, found.kind) == ("d'; --", column, "id")
+    assert (found.rows, found.example_rows) == (2, (2, 4))

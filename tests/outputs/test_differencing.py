@@ -6,7 +6,12 @@ from __future__ import annotations
 import json
 
 from fivesafes.outputs import checked, frequency
-from fivesafes.outputs.differencing import Ledger, LedgerEntry, check_against
+from fivesafes.outputs.differencing import (
+    Ledger,
+    LedgerEntry,
+    check_against,
+    population_difference,
+)
 from tests.outputs.spec import crosstab_rows, microdata
 
 
@@ -92,3 +97,11 @@ def test_a_table_with_and_without_one_small_category() -> None:
                                                population={"g": ["a", "b"]})), data)
     [f] = [f for f in check_against(ledger, without, data) if f.rule == "differencing"]
     assert f.figures["only_in_all groups"] == 3 and f.outputs == ("all groups", "without c")
+
+
+def test_populations_over_hostile_field_names_are_quoted_and_bound() -> None:
+    field = 'age"; DROP TABLE t; --'
+    data = microdata([{field: 17, "g": "x'; --"}, {field: 30, "g": "a"}, {field: 40, "g": "a"}])
+    assert population_difference(data, {}, {field: {">=": 18}}) == (1, 0)
+    assert population_difference(data, {"g": "x'; --"}, {"g": ["a"]}) == (1, 2)
+    assert data.persons({"g": "x'; --"}) == {"p0"}

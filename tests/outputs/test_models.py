@@ -54,3 +54,11 @@ def test_survival_counts_and_small_periods() -> None:
         (53, 30, 0), (23, 0, 20), (3, 3, 0)]
     assert cells[0]["survival"] == pytest.approx(23 / 53)
     assert {f.cell["period"] for f in out.record.by_rule("threshold")} == {"[20, 30)"}
+
+
+def test_survival_over_hostile_field_names() -> None:
+    time, event = 'days"; DROP TABLE t; --', "died') --"
+    rows = [{time: 5.0, event: True}, {time: 15.0, event: False}, {time: 25.0, event: True}]
+    out = survival(microdata(rows), time, event, [0, 10, 30])
+    assert out.table.cells["at_risk"].to_pylist() == [3, 2]
+    assert out.table.cells["events"].to_pylist() == [1, 1]

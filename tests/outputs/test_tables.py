@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fivesafes.errors import StepFailed
 from fivesafes.outputs import OutputError, frequency, histogram, magnitude
 from tests.outputs.spec import microdata
 
@@ -68,3 +69,25 @@ def test_histogram_bins_and_values_outside() -> None:
 def test_a_missing_field_is_named() -> None:
     with pytest.raises(OutputError, match="no field 'nope'"):
         frequency(microdata([{"g": "a"}]), ["nope"])
+
+
+HOSTILE_GROUP, HOSTILE_VALUE = 'g"; DROP TABLE t; --', "v') --"
+
+
+def test_hostile_field_names_are_quoted() -> None:
+    rows = [{HOSTILE_GROUP: "a", HOSTILE_VALUE: 1.0}, {HOSTILE_GROUP: "a", HOSTILE_VALUE: 3.0},
+            {HOSTILE_GROUP: "b'; --", HOSTILE_VALUE: 7.0}]
+    data = microdata(rows)
+    counts = frequency(data, [HOSTILE_GROUP], population={HOSTILE_VALUE: {"<": 5}})
+    assert counts.cells.to_pylist() == [{"_level": 0, HOSTILE_GROUP: "a", "n": 2}]
+    means = magnitude(data, [HOSTILE_GROUP], HOSTILE_VALUE, "p50")
+    assert means.cells[HOSTILE_GROUP].to_pylist() == ["a", "b'; --"]
+    assert means.cells["value"].to_pylist() == [2.0, 7.0]
+    binned = histogram(data, HOSTILE_VALUE, [0, 5, 10], population={HOSTILE_GROUP: ["a"]})
+    assert binned.cells["n"].to_pylist() == [2, 0]
+
+
+def test_an_engine_error_names_the_output_step() -> None:
+    data = microdata([{"g": "a", "v": "not a number"}])
+    with pytest.raises(StepFailed, match="outputs: magnitude table failed"):
+        magnitude(data, ["g"], "v", "sum")

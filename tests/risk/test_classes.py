@@ -8,6 +8,7 @@ import pytest
 
 from fivesafes.risk import Request, assess
 from fivesafes.risk.classes import figures, histogram, record_classes
+from fivesafes.sql import quote
 
 from .tables import OFFENCE, QI, Published
 
@@ -85,3 +86,20 @@ def test_key_classes_are_configuration(tmp_path) -> None:
     a = assess(pub.catalogue, pub.data, request, k=3, key_classes={QI, OFFENCE})
     assert a.persons.k == 1 and a.diversity == ()  # (m, fraud) is unique
     assert [kf.name for kf in a.keys] == ["sex", "offence"]
+
+
+HOSTILE = 'a"; DROP TABLE t; --'
+
+
+def test_hostile_names_are_quoted_and_a_failure_names_its_step(con) -> None:
+    from fivesafes.errors import StepFailed
+    from fivesafes.risk.classes import figures_statement, smallest
+
+    con.execute(f"CREATE TABLE {quote(HOSTILE)} AS SELECT a AS {quote(HOSTILE)} FROM t")
+    classes = record_classes(HOSTILE, [HOSTILE])
+    assert figures(con, classes, threshold=2, unit="record").classes == 2
+    assert con.execute("SELECT count(*) FROM t").fetchone() == (4,)  # nothing dropped
+    statement = figures_statement(classes, 7)
+    assert statement.step == "risk: class figures" and statement.params == (7,)
+    with pytest.raises(StepFailed, match="risk: smallest class failed"):
+        smallest(con, record_classes("no_such_table", []))

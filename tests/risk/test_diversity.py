@@ -9,6 +9,7 @@ import pytest
 
 from fivesafes.risk import Request, assess
 from fivesafes.risk.diversity import record_counts, summarise
+from fivesafes.sql import quote
 
 from .tables import OFFENCE, QI, SPECIAL, Published
 
@@ -58,3 +59,13 @@ def test_measure_in_one_pass_agrees_with_the_separate_queries() -> None:
     f, d = measure(con, record_counts("t", ["a", "b"], "s"), ["a", "b"], threshold=4)
     assert f == figures(con, record_classes("t", ["a", "b"]), threshold=4, unit="record")
     assert d == summarise(con, record_counts("t", ["a", "b"], "s"), ["a", "b"])
+
+
+def test_hostile_names_are_quoted() -> None:
+    hostile_key, hostile_value = 'q"; DROP TABLE t; --', "s') --"
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('a', 'x'), ('a', 'y'), ('b', 'z')) "
+                f"v({quote(hostile_key)}, {quote(hostile_value)})")
+    counts = record_counts("t", [hostile_key], hostile_value)
+    assert summarise(con, counts, [hostile_key])[:2] == (2, 1)
+    assert summarise(con, record_counts("t", [], hostile_value), [])[:2] == (1, 3)

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from fivesafes.catalogue.digests import connect, token_files
 from fivesafes.home import Deployment
-from fivesafes.sql import Params, quote
+from fivesafes.sql import Fragment, Params, Statement, compose, fragments, run
 
 MAX_GRAM = 3
 EXAMPLE_ROWS = 3
@@ -108,22 +108,14 @@ def scan(deployment: Deployment, datasets: dict[str, Path]) -> GateResult:
     files = token_files(deployment)
     con = connect(deployment)
     try:
-        parts, p = [], Params()
-        for dataset, path in datasets.items():
-            for column in _scanned_columns(path):
-                parts.append(
-                    f"SELECT {p(dataset)} AS dataset, {p(column)} AS col, "  # noqa: S608
-                    f"v, count(*) AS n "
-                    f"FROM (SELECT CAST({quote(column)} AS VARCHAR) AS v "
-                    f"FROM read_parquet({p(str(path))})) WHERE v IS NOT NULL GROUP BY v")
-        if not parts:
+        columns = [(dataset, path, column) for dataset, path in datasets.items()
+                   for column in _scanned_columns(path)]
+        if not columns:
             return GateResult((), 0, 0, len(files))
-        union = " UNION ALL ".join(parts)
-        con.execute("CREATE TEMP TABLE fs_values AS "  # noqa: S608
-                    f"SELECT row_number() OVER () AS vid, * FROM ({union})", p.values)
+        run(con, values_statement(columns))
         scanned = con.sql("SELECT count(*) FROM fs_values").fetchall()[0][0]
         if not files:
-            return GateResult((), scanned, len(parts), 0)
+            return GateResult((), scanned, len(columns), 0)
         con.execute("CREATE TEMP TABLE fs_tokens AS SELECT vid, string_split(fs_norm(v), ' ') "
                     "AS t FROM fs_values WHERE fs_norm(v) <> ''")
         con.execute(_CANDIDATES_SQL)
@@ -139,17 +131,37 @@ def scan(deployment: Deployment, datasets: dict[str, Path]) -> GateResult:
         for dataset, column, kind, values, n_values in hits:
             rows, examples = _rows_holding(con, datasets[dataset], column, values)
             findings.append(Finding(dataset, column, kind, n_values, rows, examples))
-        return GateResult(tuple(findings), scanned, len(parts), len(files))
+        return GateResult(tuple(findings), scanned, len(columns), len(files))
     finally:
         con.close()
 
 
-def _rows_holding(con, path: Path, column: str, values: list[str]) -> tuple[int, tuple[int, ...]]:
+def values_statement(columns: list[tuple[str, Path, str]]) -> Statement:
+    """``fs_values``: each distinct value (as text) of each ``(dataset, file, column)``, with
+    how many rows hold it and a value id ``vid``."""
     p = Params()
-    sql = (f"SELECT file_row_number + 1 FROM read_parquet({p(str(path))}, "  # noqa: S608
-           f"file_row_number = true) WHERE CAST({quote(column)} AS VARCHAR) IN "
-           f"(SELECT unnest({p(values)}::VARCHAR[])) ORDER BY 1")
-    rows = [r[0] for r in con.sql(sql, params=p.values).fetchall()]
+    parts = [Fragment(compose(
+        "SELECT {dataset} AS dataset, {column_name} AS col, v, count(*) AS n "
+        "FROM (SELECT CAST({column} AS VARCHAR) AS v FROM read_parquet({path})) "
+        "WHERE v IS NOT NULL GROUP BY v", dataset=Fragment(p(dataset)),
+        column_name=Fragment(p(column)), column=column, path=Fragment(p(str(path)))))
+        for dataset, path, column in columns]
+    return Statement("gate: distinct values", compose(
+        "CREATE TEMP TABLE fs_values AS SELECT row_number() OVER () AS vid, * FROM ({union})",
+        union=fragments(parts, " UNION ALL ")), p.values)
+
+
+def rows_statement(path: Path, column: str, values: list[str]) -> Statement:
+    """The 1-based numbers of the rows of ``path`` whose ``column`` (as text) is in ``values``."""
+    p = Params()
+    return Statement("gate: rows holding an identifier", compose(
+        "SELECT file_row_number + 1 FROM read_parquet({path}, file_row_number = true) "
+        "WHERE CAST({column} AS VARCHAR) IN (SELECT unnest({values}::VARCHAR[])) ORDER BY 1",
+        path=Fragment(p(str(path))), column=column, values=Fragment(p(values))), p.values)
+
+
+def _rows_holding(con, path: Path, column: str, values: list[str]) -> tuple[int, tuple[int, ...]]:
+    rows = [r[0] for r in run(con, rows_statement(path, column, values)).fetchall()]
     return len(rows), tuple(rows[:EXAMPLE_ROWS])
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fivesafes.catalogue.lookups import Lookup
-from fivesafes.sql import Params, quote
+from fivesafes.sql import Fragment, Params, compose, quote
 
 AGE_NAME = re.compile(r"(^|_)age($|_)", re.IGNORECASE)
 POSTCODE_NAME = re.compile(r"postcode", re.IGNORECASE)
@@ -102,10 +102,10 @@ def attribute_columns(source: str, attribute: dict[str, Any], lookups: list[Look
         for lookup in lookups:
             if not lookup.applies(source, name):
                 continue
-            table = quote(lookup_tables[lookup.name])
             for level, level_name in enumerate(lookup.levels, start=1):
-                sql = (f"(SELECT l.{quote(level_name)} FROM {table} l "  # noqa: S608
-                       f"WHERE l.{quote(lookup.key_column)} = {col})")
+                sql = compose("(SELECT l.{level} FROM {table} l WHERE l.{key} = {column})",
+                              level=level_name, table=lookup_tables[lookup.name],
+                              key=lookup.key_column, column=Fragment(col))
                 derived(level_name, sql, "string",
                         f"{level_name.replace('_', ' ').capitalize()} of {name} (reference "
                         f"lookup '{lookup.name}')", level, lookup.name)

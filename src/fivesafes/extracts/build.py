@@ -34,7 +34,7 @@ from fivesafes.pseudonyms import (
     PROJECT_REPLACED_PREFIX,
     project_pseudonym_sql,
 )
-from fivesafes.sql import Params, quote
+from fivesafes.sql import Fragment, Params, Statement, compose, quote, run
 
 MANIFEST = "manifest.json"
 SUFFIX = ".parquet.enc"
@@ -78,7 +78,16 @@ class BuiltFile:
     stats: dict[str, dict[str, int]]
 
 
-def _query(ds: PlannedDataset, plan: Plan, root: Path, key: bytes, p: Params) -> str:
+def extract_statement(ds: PlannedDataset, plan: Plan, root: Path, key: bytes) -> Statement:
+    """``fs_extract``: the rows of ``ds`` in coverage, its planned columns, ids re-keyed with
+    the project's pseudonym ``key`` (bound, never in the text)."""
+    p = Params()
+    return Statement(f"extract: rows of {ds.name}", compose(
+        "CREATE OR REPLACE TEMP TABLE fs_extract AS {query}", query=_query(ds, plan, root, key, p)),
+        p.values)
+
+
+def _query(ds: PlannedDataset, plan: Plan, root: Path, key: bytes, p: Params) -> Fragment:
     selects = []
     for c in ds.columns:
         col = f"r.{quote(c.name)}"
@@ -99,8 +108,10 @@ def _query(ds: PlannedDataset, plan: Plan, root: Path, key: bytes, p: Params) ->
         where.append(f"r.{quote(column)} IN ({p.many(list(allowed))})" if allowed else "FALSE")
     order = f" ORDER BY {quote(PERSON_ID)}" if any(c.name == PERSON_ID for c in ds.columns) \
         else ""
-    return (f"SELECT {', '.join(selects)} FROM read_parquet({p(str(root / ds.file))}) r"  # noqa: S608
-            + (f" WHERE {' AND '.join(where)}" if where else "") + order)
+    return Fragment(compose(
+        "SELECT {selects} FROM read_parquet({path}) r{where}{order}",
+        selects=Fragment(", ".join(selects)), path=Fragment(p(str(root / ds.file))),
+        where=Fragment(f" WHERE {' AND '.join(where)}" if where else ""), order=Fragment(order)))
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, path: Path, file_key: bytes,
@@ -119,13 +130,19 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, path: Path, file_key: byt
     return hashing.sha256.hexdigest()
 
 
-def _stats(con: duckdb.DuckDBPyConnection, ds: PlannedDataset
-           ) -> tuple[int, int, dict[str, dict[str, int]]]:
+def statistics_statement(ds: PlannedDataset) -> Statement:
+    """Rows and persons of ``fs_extract``, then each column's non-null and distinct counts."""
     parts = ["count(*)", f"count(DISTINCT {quote(PERSON_ID)})"
              if any(c.name == PERSON_ID for c in ds.columns) else "0"]
     for c in ds.columns:
         parts += [f"count({quote(c.name)})", f"count(DISTINCT {quote(c.name)})"]
-    row = list(con.sql(f"SELECT {', '.join(parts)} FROM fs_extract").fetchall()[0])  # noqa: S608
+    return Statement(f"extract: statistics of {ds.name}", compose(
+        "SELECT {parts} FROM fs_extract", parts=Fragment(", ".join(parts))))
+
+
+def _stats(con: duckdb.DuckDBPyConnection, ds: PlannedDataset
+           ) -> tuple[int, int, dict[str, dict[str, int]]]:
+    row = list(run(con, statistics_statement(ds)).fetchall()[0])
     rows, persons = int(row.pop(0)), int(row.pop(0))
     stats = {c.name: {"non_null": int(row.pop(0)), "distinct": int(row.pop(0))}
              for c in ds.columns}
@@ -143,9 +160,7 @@ def build_files(plan: Plan, *, build: int, root: Path, out: Path, pseudonym_key:
         con.execute("SET preserve_insertion_order = false")
         con.execute("CREATE TEMP TABLE fs_persons (person_id VARCHAR)")
         for ds in plan.datasets:
-            p = Params()
-            query = _query(ds, plan, root, pseudonym_key, p)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE fs_extract AS {query}", p.values)
+            run(con, extract_statement(ds, plan, root, pseudonym_key))
             path = out / f"{ds.name}{SUFFIX}"
             content = _write(con, "fs_extract", path, file_key,
                              associated_data(plan.application, build, ds.name))

@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from fivesafes.errors import FivesafesError
-from fivesafes.sql import Params, quote
+from fivesafes.sql import Fragment, Params, Statement, compose, quote, run, run_arrow
 
 PERSON = "person_id"
 OPERATORS = {"=", "!=", "<", "<=", ">", ">="}
@@ -57,7 +57,7 @@ class Microdata:
                 con.register(view, data)
             except duckdb.InvalidInputException:
                 con.register(view, data.fetch_arrow_reader())  # type: ignore[union-attr]
-        columns = tuple(con.sql(f"SELECT * FROM {quote(view)} LIMIT 0").columns)  # noqa: S608
+        columns = tuple(run_arrow(con, columns_statement(view)).column_names)
         if person not in columns:
             raise OutputError(f"table {view!r} has no {person!r} column: outputs count distinct "
                               "persons, so the data must say who each row belongs to")
@@ -101,6 +101,14 @@ class Microdata:
     def persons(self, population: Filter | None = None) -> set[Any]:
         """The distinct persons of a population (for differencing)."""
         params = Params()
-        sql = (f"SELECT DISTINCT {quote(self.person)} FROM {quote(self.view)}"  # noqa: S608
-               + self.where(population, params))
-        return {r[0] for r in self.con.execute(sql, params.values).fetchall()}
+        where = Fragment(self.where(population, params))
+        statement = Statement("outputs: persons of a population", compose(
+            "SELECT DISTINCT {person} FROM {view}{where}", person=self.person, view=self.view,
+            where=where), params.values)
+        return {r[0] for r in run(self.con, statement).fetchall()}
+
+
+def columns_statement(view: str) -> Statement:
+    """No row of ``view``: its columns."""
+    return Statement("outputs: read columns",
+                     compose("SELECT * FROM {view} LIMIT 0", view=view))

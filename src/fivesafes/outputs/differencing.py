@@ -27,10 +27,10 @@ from typing import Any
 
 from fivesafes.outputs import rules as r
 from fivesafes.outputs.checks import TOTAL, cells_of, describe
-from fivesafes.outputs.data import Microdata
+from fivesafes.outputs.data import Filter, Microdata
 from fivesafes.outputs.rules import Finding, Severity, Thresholds, cell_key, finding
 from fivesafes.outputs.safe import Output
-from fivesafes.sql import Params, quote
+from fivesafes.sql import Fragment, Params, Statement, compose, run
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,7 @@ class LedgerEntry:
 
     @classmethod
     def of(cls, output: Output, data: Microdata, status: str = "requested") -> LedgerEntry:
-        params = Params()
-        where = data.where(output.table.population, params)
-        persons = data.con.execute(
-            f"SELECT count(DISTINCT {quote(data.person)}) FROM {quote(data.view)}"  # noqa: S608
-            + where, params.values).fetchall()[0]
+        persons = run(data.con, persons_statement(data, output.table.population)).fetchall()[0]
         hidden = {cell_key(c["cell"]): c["reason"] for c in output.record.suppressed}
         cells = []
         # a regression's coefficients have no count of persons per row: nothing to difference
@@ -109,14 +105,28 @@ def population_difference(data: Microdata, a: dict[str, Any], b: dict[str, Any]
                           ) -> tuple[int, int]:
     """(persons in ``a`` only, persons in ``b`` only); a person belongs to a population when
     any of their rows matches its filter."""
-    params = Params()
-    in_a, in_b = data.condition(a, params), data.condition(b, params)
-    p = quote(data.person)
-    row = data.con.execute(
-        f"SELECT count(*) FILTER (WHERE x AND NOT y), count(*) FILTER (WHERE y AND NOT x) "  # noqa: S608
-        f"FROM (SELECT {p}, bool_or({in_a}) AS x, bool_or({in_b}) AS y "
-        f"FROM {quote(data.view)} GROUP BY {p})", params.values).fetchall()[0]
+    row = run(data.con, difference_statement(data, a, b)).fetchall()[0]
     return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def persons_statement(data: Microdata, population: Filter | None) -> Statement:
+    """The number of distinct persons of ``population``."""
+    params = Params()
+    where = Fragment(data.where(population, params))
+    return Statement("differencing: count persons", compose(
+        "SELECT count(DISTINCT {person}) FROM {view}{where}", person=data.person,
+        view=data.view, where=where), params.values)
+
+
+def difference_statement(data: Microdata, a: dict[str, Any], b: dict[str, Any]) -> Statement:
+    """See :func:`population_difference`."""
+    params = Params()
+    in_a, in_b = Fragment(data.condition(a, params)), Fragment(data.condition(b, params))
+    return Statement("differencing: persons in one population only", compose(
+        "SELECT count(*) FILTER (WHERE x AND NOT y), count(*) FILTER (WHERE y AND NOT x) "
+        "FROM (SELECT {person}, bool_or({in_a}) AS x, bool_or({in_b}) AS y "
+        "FROM {view} GROUP BY {person})", person=data.person, in_a=in_a, in_b=in_b,
+        view=data.view), params.values)
 
 
 def _definition(population: dict[str, Any], cell: dict[str, Any]) -> str | None:

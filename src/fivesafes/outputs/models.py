@@ -15,25 +15,47 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
+from fivesafes.errors import StepFailed
 from fivesafes.outputs import rules as r
 from fivesafes.outputs.data import Filter, Microdata, OutputError
 from fivesafes.outputs.rules import CheckRecord, Severity, Thresholds, finding
 from fivesafes.outputs.safe import Output
 from fivesafes.outputs.tables import LEVEL, Table
-from fivesafes.sql import Params, quote
+from fivesafes.sql import Fragment, Params, Statement, compose, names, run
 
 
 def _frame(data: Microdata, columns: Sequence[str], population: Filter | None) -> Any:
     data.need(list(columns))
+    return run(data.con, frame_statement(data, columns, population)).df()
+
+
+def frame_statement(data: Microdata, columns: Sequence[str], population: Filter | None
+                    ) -> Statement:
+    """The person and ``columns`` of every row of ``population``, for a model fit."""
     params = Params()
-    cols = ", ".join(quote(c) for c in dict.fromkeys([data.person, *columns]))
-    sql = (f"SELECT {cols} FROM {quote(data.view)}"  # noqa: S608
-           + data.where(population, params))
-    return data.con.execute(sql, params.values).df()
+    where = Fragment(data.where(population, params))
+    return Statement("outputs: rows for a model", compose(
+        "SELECT {columns} FROM {view}{where}",
+        columns=names(list(dict.fromkeys([data.person, *columns]))), view=data.view,
+        where=where), params.values)
+
+
+def times_statement(data: Microdata, time: str, event: str, population: Filter | None
+                    ) -> Statement:
+    """Each person's time (``t``: their first event, else their last time seen) and whether it
+    is an event (``e``), for a time-to-event count."""
+    params = Params()
+    condition = Fragment(data.condition(population, params))
+    return Statement("outputs: times to event", compose(
+        "SELECT t, e FROM (SELECT {person}, bool_or({event}::BOOLEAN) AS e, "
+        "CASE WHEN bool_or({event}::BOOLEAN) THEN min({time}) FILTER (WHERE {event}::BOOLEAN) "
+        "ELSE max({time}) END AS t FROM {view} "
+        "WHERE {condition} AND {time} IS NOT NULL GROUP BY {person})",
+        person=data.person, event=event, time=time, view=data.view, condition=condition),
+        params.values)
 
 
 def regression(data: Microdata, outcome: str, predictors: Sequence[str], kind: str = "linear",
@@ -108,17 +130,11 @@ def survival(data: Microdata, time: str, event: str, periods: Sequence[float],
     if len(edges) < 2:
         raise OutputError(f"{name}: give at least two period edges")
     data.need([time, event])
-    params = Params()
-    t, e, p = quote(time), quote(event), quote(data.person)
-    per = (f"SELECT {p}, bool_or({e}::BOOLEAN) AS e, "  # noqa: S608
-           f"CASE WHEN bool_or({e}::BOOLEAN) THEN min({t}) FILTER (WHERE {e}::BOOLEAN) "
-           f"ELSE max({t}) END AS t FROM {quote(data.view)} "
-           f"WHERE {data.condition(population, params)} AND {t} IS NOT NULL GROUP BY {p}")
+    statement = times_statement(data, time, event, population)
     try:
-        rows = data.con.execute(f"SELECT t, e FROM ({per})",  # noqa: S608
-                                params.values).fetchall()
+        rows = run(data.con, statement).fetchall()
         times = np.array([float(x[0]) for x in rows])
-    except (duckdb.Error, TypeError, ValueError):
+    except (StepFailed, TypeError, ValueError):
         raise OutputError(f"{name}: the event field {event!r} must hold true/false or 1/0 and "
                           f"the time field {time!r} a number (e.g. days to the event); derive "
                           "them in a scratch table first") from None

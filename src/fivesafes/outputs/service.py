@@ -69,7 +69,7 @@ from fivesafes.outputs.records import (
 from fivesafes.outputs.rules import CheckRecord, Severity, Thresholds
 from fivesafes.outputs.safe import Output, checked
 from fivesafes.outputs.tables import frequency, histogram, magnitude
-from fivesafes.sql import quote
+from fivesafes.sql import compose
 from fivesafes.workspace.service import Workspace, application_for
 
 KINDS = ("frequency", "magnitude", "histogram", "regression", "survival")
@@ -167,7 +167,8 @@ def _microdata(workspace: Workspace, table: str) -> Microdata:
     name = table.removeprefix("scratch.")
     if f"scratch.{name}" not in workspace.tables():
         raise NotFound(f"there is no table {table} (tables: {', '.join(workspace.tables())})")
-    relation = con.sql(f"SELECT * FROM scratch.{quote(name)}")  # noqa: S608 - quoted name
+    # a relation, not a statement run: Microdata reads it lazily, as a view
+    relation = con.sql(compose("SELECT * FROM {table}", table=("scratch", name)))
     return Microdata.of(relation, con=con)
 
 

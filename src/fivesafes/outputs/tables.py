@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute
 
 from fivesafes.outputs.data import Filter, Microdata, OutputError
-from fivesafes.sql import Params, quote
+from fivesafes.sql import Fragment, Params, Statement, compose, quote, run, run_arrow
 
 STATISTICS = ("count", "sum", "mean", "median", "min", "max")
 #: Percentiles are asked for as ``p5``, ``p25``, ... ``p95``.
@@ -178,13 +178,7 @@ def frequency(data: Microdata, groups: Sequence[str], name: str = "table",
     """Distinct persons by one or more grouping fields (a crosstab for two), with margins."""
     groups = tuple(groups)
     data.need(list(groups))
-    params = Params()
-    where = data.where(population, params)
-    cols = ", ".join(quote(g) for g in groups)
-    select = (f"SELECT {_level(groups)} AS {LEVEL}, " + (cols + ", " if cols else "")  # noqa: S608
-              + f"count(DISTINCT {quote(data.person)}) AS n FROM {quote(data.view)}{where} ")
-    sql = select + (f"GROUP BY {_grouping_sets(groups)}" if groups else "")
-    result = data.con.sql(sql, params=params.values).to_arrow_table()
+    result = run_arrow(data.con, frequency_statement(data, groups, population))
     cells, margins = _split(result, groups)
     if not groups:
         cells, margins = result, result.slice(0, 0)
@@ -207,30 +201,8 @@ def magnitude(data: Microdata, groups: Sequence[str], value: str, statistic: str
     Rows with a missing value are left out of the statistic and counted in ``n_missing``."""
     groups = tuple(groups)
     data.need([*groups, value])
-    params = Params()
-    stat = statistic_sql(statistic, quote(value), params)
-    where = data.where(population, params)
-    g = [quote(x) for x in groups]
-    gl = "".join(x + ", " for x in g)
-    v, p = quote(value), quote(data.person)
-    join = " AND ".join(["c._level = s._level"]
-                        + [f"c.{x} IS NOT DISTINCT FROM s.{x}" for x in g])
-    sql = (
-        f"WITH rows AS (SELECT * FROM {quote(data.view)}{where}), "  # noqa: S608
-        f"per AS (SELECT {_level(groups)} AS _level, {gl}{p}, sum({v}) AS c, "
-        f"count({v}) AS nv, count(*) AS nr, bool_or({v} < 0) AS neg FROM rows "
-        f"GROUP BY {_grouping_sets(groups, [data.person])}), "
-        f"cells AS (SELECT _level, {gl}count(*) AS n, count(*) FILTER (nv > 0) AS n_valued, "
-        f"count(*) FILTER (nv < nr) AS n_missing, count(*) FILTER (neg) AS n_negative, "
-        f"coalesce(sum(c), 0)::DOUBLE AS total, coalesce(sum(abs(c)), 0)::DOUBLE AS abs_total, "
-        f"max(abs(c)::DOUBLE, {int(top)}) AS top, min(c)::DOUBLE AS min_contribution, "
-        f"max(c)::DOUBLE AS max_contribution, sum(nv)::BIGINT AS records FROM per "
-        f"GROUP BY _level{''.join(', ' + x for x in g)}), "
-        f"stats AS (SELECT {_level(groups)} AS _level, {gl}{stat} AS value, min({v}) AS lo, "
-        f"max({v}) AS hi FROM rows "
-        + (f"GROUP BY {_grouping_sets(groups)}" if groups else "")
-        + f") SELECT c.*, s.value, s.lo = s.hi AS all_same FROM cells c JOIN stats s ON {join}")  # noqa: S608
-    result = data.con.sql(sql, params=params.values).to_arrow_table()
+    result = run_arrow(data.con, magnitude_statement(data, groups, value, statistic,
+                                                     population, top))
     top = result["top"].to_pylist()
     largest = [float(t[0]) if t else 0.0 for t in top]
     second = [float(t[1]) if t and len(t) > 1 else 0.0 for t in top]
@@ -251,28 +223,15 @@ def histogram(data: Microdata, value: str, bins: Sequence[float], name: str = "h
     if len(edges) < 2:
         raise OutputError(f"{name}: a histogram needs at least two bin edges")
     data.need([value])
-    params = Params()
-    where = data.where(population, params)
-    v = quote(value)
-    cases = " ".join(
-        f"WHEN {v} >= {params(lo)} AND {v} {'<=' if i == len(edges) - 2 else '<'} "
-        f"{params(hi)} THEN {params(i)}"
-        for i, (lo, hi) in enumerate(itertools_pairwise(edges)))
-    sql = (f"SELECT CASE {cases} END AS bin, {quote(data.person)} AS p "  # noqa: S608
-           f"FROM {quote(data.view)}{where}")
-    binned = f"({sql})"
-    counted = data.con.execute(
-        f"SELECT bin, count(DISTINCT p) AS n FROM {binned} GROUP BY bin",  # noqa: S608
-        params.values).fetchall()
+    counted = run(data.con, histogram_statement(data, value, edges, population)).fetchall()
     by_bin = dict(counted)
     labels = [f"[{lo:g}, {hi:g}{']' if i == len(edges) - 2 else ')'}"
               for i, (lo, hi) in enumerate(itertools_pairwise(edges))]
     cells = pa.table({"bin": labels,
                       "n": pa.array([by_bin.get(i, 0) for i in range(len(labels))], pa.int64()),
                       LEVEL: pa.array([0] * len(labels), pa.int64())})
-    total = data.con.execute(
-        f"SELECT count(DISTINCT p) FROM {binned} WHERE bin IS NOT NULL",  # noqa: S608
-        params.values).fetchall()[0]
+    total = run(data.con, binned_persons_statement(data, value, edges, population)
+                ).fetchall()[0]
     outside = by_bin.get(None, 0)
     margins = pa.table({"bin": pa.array([None], pa.string()),
                         "n": pa.array([total[0] if total else 0], pa.int64()),
@@ -283,6 +242,87 @@ def histogram(data: Microdata, value: str, bins: Sequence[float], name: str = "h
         table.notes.append(f"{outside} persons have a value of {value!r} outside the bins "
                            f"[{edges[0]:g}, {edges[-1]:g}] or missing; they are in no bin")
     return table
+
+
+# -- the statements (pure builders; names quoted, values bound) -------------------------------
+
+def frequency_statement(data: Microdata, groups: Sequence[str], population: Filter | None
+                        ) -> Statement:
+    """Distinct persons by ``groups``, every margin too (see :func:`frequency`)."""
+    params = Params()
+    where = Fragment(data.where(population, params))
+    group = Fragment(f"GROUP BY {_grouping_sets(groups)}" if groups else "")
+    return Statement("outputs: frequency table", compose(
+        "SELECT {grouping} AS {level}, {groups}count(DISTINCT {person}) AS n FROM {view}{where} "
+        "{group}", grouping=Fragment(_level(groups)), level=LEVEL,
+        groups=Fragment("".join(quote(g) + ", " for g in groups)), person=data.person,
+        view=data.view, where=where, group=group), params.values)
+
+
+def magnitude_statement(data: Microdata, groups: Sequence[str], value: str, statistic: str,
+                        population: Filter | None, top: int) -> Statement:
+    """A statistic of ``value`` by ``groups`` with the contributor figures of every cell (see
+    :func:`magnitude`)."""
+    params = Params()
+    stat = Fragment(statistic_sql(statistic, quote(value), params))
+    where = Fragment(data.where(population, params))
+    g = [quote(x) for x in groups]
+    join = " AND ".join(["c._level = s._level"]
+                        + [f"c.{x} IS NOT DISTINCT FROM s.{x}" for x in g])
+    return Statement("outputs: magnitude table", compose(
+        "WITH rows AS (SELECT * FROM {view}{where}), "
+        "per AS (SELECT {grouping} AS _level, {groups}{person}, sum({value}) AS c, "
+        "count({value}) AS nv, count(*) AS nr, bool_or({value} < 0) AS neg FROM rows "
+        "GROUP BY {person_sets}), "
+        "cells AS (SELECT _level, {groups}count(*) AS n, count(*) FILTER (nv > 0) AS n_valued, "
+        "count(*) FILTER (nv < nr) AS n_missing, count(*) FILTER (neg) AS n_negative, "
+        "coalesce(sum(c), 0)::DOUBLE AS total, coalesce(sum(abs(c)), 0)::DOUBLE AS abs_total, "
+        "max(abs(c)::DOUBLE, {top}) AS top, min(c)::DOUBLE AS min_contribution, "
+        "max(c)::DOUBLE AS max_contribution, sum(nv)::BIGINT AS records FROM per "
+        "GROUP BY _level{cell_groups}), "
+        "stats AS (SELECT {grouping} AS _level, {groups}{stat} AS value, min({value}) AS lo, "
+        "max({value}) AS hi FROM rows {stats_group}"
+        ") SELECT c.*, s.value, s.lo = s.hi AS all_same FROM cells c JOIN stats s ON {join}",
+        view=data.view, where=where, grouping=Fragment(_level(groups)),
+        groups=Fragment("".join(x + ", " for x in g)), person=data.person, value=value,
+        person_sets=Fragment(_grouping_sets(groups, [data.person])),
+        top=Fragment(str(int(top))), cell_groups=Fragment("".join(", " + x for x in g)),
+        stat=stat, stats_group=Fragment(f"GROUP BY {_grouping_sets(groups)}" if groups else ""),
+        join=Fragment(join)), params.values)
+
+
+def _binned(data: Microdata, value: str, edges: list[float], population: Filter | None,
+            params: Params) -> Fragment:
+    """Each row's bin of ``value`` (``bin``, NULL outside the edges) and person (``p``)."""
+    where = Fragment(data.where(population, params))
+    v = quote(value)
+    cases = " ".join(
+        f"WHEN {v} >= {params(lo)} AND {v} {'<=' if i == len(edges) - 2 else '<'} "
+        f"{params(hi)} THEN {params(i)}"
+        for i, (lo, hi) in enumerate(itertools_pairwise(edges)))
+    return Fragment(compose("SELECT CASE {cases} END AS bin, {person} AS p FROM {view}{where}",
+                            cases=Fragment(cases), person=data.person, view=data.view,
+                            where=where))
+
+
+def histogram_statement(data: Microdata, value: str, edges: list[float],
+                        population: Filter | None) -> Statement:
+    """Distinct persons by bin of ``value`` (bin NULL: outside the edges or missing)."""
+    params = Params()
+    binned = _binned(data, value, edges, population, params)
+    return Statement("outputs: histogram", compose(
+        "SELECT bin, count(DISTINCT p) AS n FROM ({binned}) GROUP BY bin", binned=binned),
+        params.values)
+
+
+def binned_persons_statement(data: Microdata, value: str, edges: list[float],
+                             population: Filter | None) -> Statement:
+    """Distinct persons with a value in some bin."""
+    params = Params()
+    binned = _binned(data, value, edges, population, params)
+    return Statement("outputs: histogram total", compose(
+        "SELECT count(DISTINCT p) FROM ({binned}) WHERE bin IS NOT NULL", binned=binned),
+        params.values)
 
 
 def itertools_pairwise(values: list[float]) -> list[tuple[float, float]]:

@@ -10,9 +10,10 @@ data and knows its keys picks it out with that chance). So over ``N`` units in `
 * **maximum risk** is ``1/k``, and **mean risk** ``(1/N) * sum(1/f) = C/N``;
 * **below k** counts the units in classes smaller than the threshold k.
 
-Everything is computed by DuckDB over a *classes relation*: SQL giving one row per class with
-its ``size`` (units) and ``records`` (the records of those units; equal to ``size`` when the
-units are records). :func:`record_classes` builds it for the rows of one table;
+Everything is computed by DuckDB over a *classes relation*: a query (a
+:class:`~fivesafes.sql.Fragment` this package wrote, over quoted names) giving one row per class
+with its ``size`` (units) and ``records`` (the records of those units; equal to ``size`` when
+the units are records). :func:`record_classes` builds it for the rows of one table;
 :mod:`fivesafes.risk.persons` builds it for persons across datasets.
 """
 
@@ -24,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from fivesafes.sql import quote
+from fivesafes.sql import Fragment, Statement, compose, names, run
 
 #: Histogram edges (lower bounds of class size); the threshold k is added as an edge too.
 EDGES: tuple[int, ...] = (1, 2, 3, 5, 10, 20, 50, 100, 1000, 10000)
@@ -81,28 +82,50 @@ class HistogramBin:
         return cls(raw["low"], raw["high"], raw["classes"], raw["units"])
 
 
-def record_classes(table: str, columns: Sequence[str]) -> str:
+def record_classes(table: str, columns: Sequence[str]) -> Fragment:
     """The classes relation of the rows of ``table`` over ``columns`` (no column: one class)."""
-    group = f" GROUP BY {', '.join(quote(c) for c in columns)}" if columns else ""
-    return (f"SELECT count(*) AS size, count(*) AS records FROM {quote(table)}"  # noqa: S608
-            f"{group}")
+    return Fragment(compose("SELECT count(*) AS size, count(*) AS records FROM {table}{group}",
+                            table=table, group=group_by(columns)))
 
 
-def smallest(con: duckdb.DuckDBPyConnection, classes_sql: str) -> int:
-    """The smallest class size (k) alone, for the lattice search."""
-    row = con.execute(f"SELECT min(size) FROM ({classes_sql})").fetchone()  # noqa: S608
-    return int(row[0] or 0)
+def group_by(columns: Sequence[str]) -> Fragment:
+    """`` GROUP BY`` the quoted ``columns``, or nothing when there are none (one group)."""
+    return Fragment(compose(" GROUP BY {columns}", columns=names(columns)) if columns else "")
 
 
-def figures(con: duckdb.DuckDBPyConnection, classes_sql: str, *, threshold: int,
-            unit: str) -> ClassFigures:
-    """Every figure of the classes relation ``classes_sql``, in one aggregate."""
-    row = con.execute(
-        "SELECT coalesce(sum(size), 0), coalesce(sum(records), 0), count(*), "  # noqa: S608
+# -- the statements over a classes relation (pure builders) ----------------------------------
+
+def smallest_statement(classes: Fragment) -> Statement:
+    return Statement("risk: smallest class",
+                     compose("SELECT min(size) FROM ({classes})", classes=classes))
+
+
+def figures_statement(classes: Fragment, threshold: int) -> Statement:
+    return Statement("risk: class figures", compose(
+        "SELECT coalesce(sum(size), 0), coalesce(sum(records), 0), count(*), "
         "coalesce(min(size), 0), count(*) FILTER (WHERE size = 1), "
         "coalesce(sum(size) FILTER (WHERE size < $1), 0), "
         "coalesce(sum(records) FILTER (WHERE size < $1), 0) "
-        f"FROM ({classes_sql})", [threshold]).fetchone()
+        "FROM ({classes})", classes=classes), [threshold])
+
+
+def sizes_statement(classes: Fragment) -> Statement:
+    return Statement("risk: classes by size", compose(
+        "SELECT size, count(*) FROM ({classes}) GROUP BY size ORDER BY size", classes=classes))
+
+
+# -- running them -----------------------------------------------------------------------------
+
+def smallest(con: duckdb.DuckDBPyConnection, classes_sql: Fragment) -> int:
+    """The smallest class size (k) alone, for the lattice search."""
+    row = run(con, smallest_statement(classes_sql)).fetchone()
+    return int(row[0] or 0)
+
+
+def figures(con: duckdb.DuckDBPyConnection, classes_sql: Fragment, *, threshold: int,
+            unit: str) -> ClassFigures:
+    """Every figure of the classes relation ``classes_sql``, in one aggregate."""
+    row = run(con, figures_statement(classes_sql, threshold)).fetchone()
     units, records, classes, k, uniques, below, records_below = (int(v) for v in row)
     return ClassFigures(unit=unit, threshold=threshold, units=units, records=records,
                         classes=classes, k=k, uniques=uniques, below_k=below,
@@ -111,12 +134,11 @@ def figures(con: duckdb.DuckDBPyConnection, classes_sql: str, *, threshold: int,
                         mean_risk=classes / units if units else 0.0)
 
 
-def histogram(con: duckdb.DuckDBPyConnection, classes_sql: str, *, threshold: int
+def histogram(con: duckdb.DuckDBPyConnection, classes_sql: Fragment, *, threshold: int
               ) -> tuple[HistogramBin, ...]:
     """Classes and units by class size, in bins whose edges include the threshold, so a chart
     can colour the bins below k."""
-    sizes = con.execute(f"SELECT size, count(*) FROM ({classes_sql}) "  # noqa: S608
-                        "GROUP BY size ORDER BY size").fetchall()
+    sizes = run(con, sizes_statement(classes_sql)).fetchall()
     edges = sorted(set(EDGES) | {max(threshold, 1)})
     bins = []
     for i, low in enumerate(edges):

@@ -25,7 +25,7 @@ from fivesafes.errors import Problem, raise_problems
 from fivesafes.home import Deployment
 from fivesafes.risk.errors import RiskError
 from fivesafes.risk.request import Plan
-from fivesafes.sql import Params, quote
+from fivesafes.sql import Fragment, Params, Statement, compose, fragments, quote, run
 
 PERSON = "person_id"
 
@@ -116,19 +116,20 @@ def load(con: duckdb.DuckDBPyConnection, plan: Plan, source: DataSource) -> Fram
             continue
         present = _columns(con, published.path)
         p = Params()
-        select = [f"{quote(PERSON)} AS {quote(PERSON)}"]
+        select = [compose("{person} AS {person}", person=PERSON)]
         needed = [PERSON]
         for key in plan.keys:
             if (key.dataset, key.version) != (dataset, version):
                 continue
             for height in range(key.requested, len(key.levels)):
                 needed.append(key.levels[height])
-                select.append(f"{quote(key.levels[height])} AS "
-                              f"{quote(key_column(key.index, height))}")
+                select.append(compose("{level} AS {column}", level=key.levels[height],
+                                      column=key_column(key.index, height)))
         for s in plan.sensitive:
             if (s.dataset, s.version) == (dataset, version):
                 needed.append(s.level)
-                select.append(f"{quote(s.level)} AS {quote(sensitive_column(s.index))}")
+                select.append(compose("{level} AS {column}", level=s.level,
+                                      column=sensitive_column(s.index)))
         filters = []
         if published.date_field and (plan.date_from or plan.date_to):
             needed.append(published.date_field)
@@ -149,11 +150,8 @@ def load(con: duckdb.DuckDBPyConnection, plan: Plan, source: DataSource) -> Fram
             raise RiskError(f"{dataset} {version} ({published.path}): no column "
                             f"{', '.join(missing)}; the file does not match its catalogue entry")
         name = frame_name(position)
-        sql = (f"CREATE OR REPLACE TEMP TABLE {quote(name)} AS SELECT {', '.join(select)} "  # noqa: S608
-               f"FROM read_parquet({p(str(published.path))})"
-               + (f" WHERE {' AND '.join(filters)}" if filters else ""))
-        con.execute(sql, p.values)
-        count = con.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]  # noqa: S608
+        run(con, frame_statement(name, dataset, version, published.path, select, filters, p))
+        count = run(con, count_statement(name)).fetchone()[0]
         if count == 0 and not excluded:
             span = f"from {plan.date_from or 'the start'} to {plan.date_to or 'the end'}"
             problems.append(Problem("coverage", f"{dataset} {version} has no record {span} "
@@ -161,10 +159,35 @@ def load(con: duckdb.DuckDBPyConnection, plan: Plan, source: DataSource) -> Fram
                                                 "coverage or leave the dataset out"))
         names[(dataset, version)], records[(dataset, version)] = name, count
     raise_problems("risk assessment request", problems)
-    union = " UNION ".join(f"SELECT {quote(PERSON)} FROM {quote(n)}"  # noqa: S608
-                           for n in names.values())
-    persons = con.execute(f"SELECT count(*) FROM ({union})").fetchone()[0]  # noqa: S608
+    persons = run(con, persons_statement(list(names.values()))).fetchone()[0]
     if persons == 0:
         raise_problems("risk assessment request", [Problem(
             "coverage", "no dataset has a record in the coverage; widen it")])
     return Frames(names, records, persons, tuple(notes))
+
+
+# -- the statements (pure builders; names quoted, values bound) -------------------------------
+
+def frame_statement(name: str, dataset: str, version: str, path: Path, select: list[str],
+                    filters: list[str], p: Params) -> Statement:
+    """The temporary table ``name``: the columns ``select`` (quoted names, written here) of the
+    Parquet file ``path`` where every one of ``filters`` (over quoted names and values bound in
+    ``p``) holds."""
+    where = compose(" WHERE {filters}", filters=Fragment(" AND ".join(filters))) \
+        if filters else ""
+    return Statement(f"risk: load {dataset} {version}", compose(
+        "CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select} FROM read_parquet({path}){where}",
+        name=name, select=Fragment(", ".join(select)), path=Fragment(p(str(path))),
+        where=Fragment(where)), p.values)
+
+
+def count_statement(name: str) -> Statement:
+    return Statement("risk: count records", compose("SELECT count(*) FROM {name}", name=name))
+
+
+def persons_statement(frames: list[str]) -> Statement:
+    """The number of distinct persons across the tables ``frames``."""
+    union = fragments([Fragment(compose("SELECT {person} FROM {frame}", person=PERSON,
+                                        frame=frame)) for frame in frames], " UNION ")
+    return Statement("risk: count persons",
+                     compose("SELECT count(*) FROM ({union})", union=union))

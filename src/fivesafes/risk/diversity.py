@@ -9,7 +9,8 @@ Within each class, the values the sensitive field takes (over the class's record
   ``ln N - (1/N) * sum(n * ln n)`` from the value counts ``n``, so one group-by suffices.
 
 A missing value counts as a value (it is visible in the extract). The input is a *counts
-relation*: one row per (class key columns, value) with the count ``n`` of records.
+relation*: a query (a :class:`~fivesafes.sql.Fragment`) with one row per (class key columns,
+value) with the count ``n`` of records.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from typing import Any
 
 import duckdb
 
-from fivesafes.risk.classes import ClassFigures
-from fivesafes.sql import quote
+from fivesafes.risk.classes import ClassFigures, group_by
+from fivesafes.sql import Fragment, Statement, compose, quote, run
 
 
 @dataclass(frozen=True)
@@ -46,47 +47,64 @@ class Diversity:
         return cls(**{f: raw[f] for f in cls.__dataclass_fields__})
 
 
-def record_counts(table: str, keys: Sequence[str], value: str) -> str:
+def record_counts(table: str, keys: Sequence[str], value: str) -> Fragment:
     """The counts relation of the rows of ``table``: class keys ``keys``, sensitive ``value``."""
-    cols = ", ".join([*(quote(k) for k in keys), f"{quote(value)} AS v"])
-    return f"SELECT {cols}, count(*) AS n FROM {quote(table)} GROUP BY ALL"  # noqa: S608
+    return Fragment(compose("SELECT {keys}{value} AS v, count(*) AS n FROM {table} GROUP BY ALL",
+                            keys=Fragment("".join(quote(k) + ", " for k in keys)), value=value,
+                            table=table))
 
 
-def summarise(con: duckdb.DuckDBPyConnection, counts_sql: str, keys: Sequence[str], *,
+# -- the statements over a counts relation (pure builders) -----------------------------------
+
+def summary_statement(counts: Fragment, keys: Sequence[str], with_units: bool) -> Statement:
+    """See :func:`summarise`."""
+    per_class = compose(
+        "SELECT count(*) AS d, {units} AS units, "
+        "greatest(ln(sum(n)) - sum(n * ln(n)) / sum(n), 0) AS h{keys} FROM ({counts}){group}",
+        units=Fragment("max(units)" if with_units else "sum(n)"),
+        keys=Fragment("".join(", " + quote(k) for k in keys)), counts=counts,
+        group=group_by(keys))
+    return Statement("risk: l-diversity", compose(
+        "SELECT count(*), min(d), min(h), count(*) FILTER (WHERE d = 1), "
+        "coalesce(sum(units) FILTER (WHERE d = 1), 0) FROM ({per_class})",
+        per_class=Fragment(per_class)))
+
+
+def measure_statement(counts: Fragment, keys: Sequence[str], threshold: int) -> Statement:
+    """See :func:`measure`."""
+    per_class = compose(
+        "SELECT count(*) AS d, sum(n) AS size, "
+        "greatest(ln(sum(n)) - sum(n * ln(n)) / sum(n), 0) AS h FROM ({counts}){group}",
+        counts=counts, group=group_by(keys))
+    return Statement("risk: classes and l-diversity", compose(
+        "SELECT coalesce(sum(size), 0), count(*), coalesce(min(size), 0), "
+        "count(*) FILTER (WHERE size = 1), coalesce(sum(size) FILTER (WHERE size < $1), 0), "
+        "min(d), min(h), count(*) FILTER (WHERE d = 1), "
+        "coalesce(sum(size) FILTER (WHERE d = 1), 0) FROM ({per_class})",
+        per_class=Fragment(per_class)), [threshold])
+
+
+# -- running them -----------------------------------------------------------------------------
+
+def summarise(con: duckdb.DuckDBPyConnection, counts_sql: Fragment, keys: Sequence[str], *,
               with_units: bool = False) -> tuple[int, int, float, int, int]:
     """(classes, distinct l, entropy l, homogeneous classes, units in them) from a counts
     relation. With ``with_units`` the relation also has a column ``units``, the same on every
     row of a class, saying how many units (persons) the class holds; otherwise a class's units
     are its records."""
-    group = f" GROUP BY {', '.join(quote(k) for k in keys)}" if keys else ""
-    units_column = "max(units)" if with_units else "sum(n)"
-    per_class = (f"SELECT count(*) AS d, {units_column} AS units, "  # noqa: S608
-                 f"greatest(ln(sum(n)) - sum(n * ln(n)) / sum(n), 0) AS h"
-                 f"{''.join(', ' + quote(k) for k in keys)} FROM ({counts_sql}){group}")
-    row = con.execute(
-        "SELECT count(*), min(d), min(h), count(*) FILTER (WHERE d = 1), "  # noqa: S608
-        f"coalesce(sum(units) FILTER (WHERE d = 1), 0) FROM ({per_class})").fetchone()
+    row = run(con, summary_statement(counts_sql, keys, with_units)).fetchone()
     classes, distinct, h, homogeneous, homogeneous_units = row
     entropy = round(math.exp(h), 9) if h is not None else 0.0
     return (int(classes), int(distinct or 0), entropy, int(homogeneous),
             int(homogeneous_units))
 
 
-def measure(con: duckdb.DuckDBPyConnection, counts_sql: str, keys: Sequence[str], *,
+def measure(con: duckdb.DuckDBPyConnection, counts_sql: Fragment, keys: Sequence[str], *,
             threshold: int, unit: str = "record") -> tuple[ClassFigures, tuple[int, int, float,
                                                                                int, int]]:
     """k-anonymity, uniques, prosecutor risk and the l-diversity of one field, in a single
     aggregate over a counts relation (records as units): the fast path for one large table."""
-    group = f" GROUP BY {', '.join(quote(k) for k in keys)}" if keys else ""
-    per_class = (f"SELECT count(*) AS d, sum(n) AS size, "  # noqa: S608
-                 f"greatest(ln(sum(n)) - sum(n * ln(n)) / sum(n), 0) AS h "
-                 f"FROM ({counts_sql}){group}")
-    row = con.execute(
-        "SELECT coalesce(sum(size), 0), count(*), coalesce(min(size), 0), "  # noqa: S608
-        "count(*) FILTER (WHERE size = 1), coalesce(sum(size) FILTER (WHERE size < $1), 0), "
-        "min(d), min(h), count(*) FILTER (WHERE d = 1), "
-        f"coalesce(sum(size) FILTER (WHERE d = 1), 0) FROM ({per_class})",
-        [threshold]).fetchone()
+    row = run(con, measure_statement(counts_sql, keys, threshold)).fetchone()
     units, n_classes, k, uniques, below = (int(v) for v in row[:5])
     figures = ClassFigures(unit=unit, threshold=threshold, units=units, records=units,
                            classes=n_classes, k=k, uniques=uniques, below_k=below,

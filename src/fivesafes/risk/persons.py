@@ -22,34 +22,38 @@ from dataclasses import dataclass
 
 import duckdb
 
+from fivesafes.risk.classes import group_by
 from fivesafes.risk.data import PERSON, Frames, key_column
 from fivesafes.risk.request import Plan
-from fivesafes.sql import quote
+from fivesafes.sql import Fragment, Statement, compose, quote, run
 
 PERSONS_TABLE = "__fs_risk_persons"
 
 
 @dataclass(frozen=True)
 class PersonRelation:
-    """SQL with one row per person: ``person_id``, ``n`` (their records) and ``groups``, the
+    """A query with one row per person: ``person_id``, ``n`` (their records) and ``groups``, the
     columns that together are the person's class key."""
 
-    sql: str
+    sql: Fragment
     groups: tuple[str, ...]
 
-    def classes(self) -> str:
+    def classes(self) -> Fragment:
         """The classes relation (``size`` persons, ``records``) of this relation."""
-        group = f" GROUP BY {', '.join(quote(g) for g in self.groups)}" if self.groups else ""
-        return (f"SELECT count(*) AS size, sum(n) AS records FROM ({self.sql})"  # noqa: S608
-                f"{group}")
+        return Fragment(compose("SELECT count(*) AS size, sum(n) AS records FROM ({persons})"
+                                "{group}", persons=self.sql, group=group_by(self.groups)))
+
+
+def single_records_statement(frame: str) -> Statement:
+    return Statement("risk: persons with one record", compose(
+        "SELECT count(*) = count(DISTINCT {person}) FROM {frame}", person=PERSON, frame=frame))
 
 
 def single_records(con: duckdb.DuckDBPyConnection, frames: Frames) -> dict[str, bool]:
     """For each frame, whether every person has at most one record in it."""
     out = {}
     for name in frames.names.values():
-        row = con.execute(f"SELECT count(*) = count(DISTINCT {quote(PERSON)}) "  # noqa: S608
-                          f"FROM {quote(name)}").fetchone()
+        row = run(con, single_records_statement(name)).fetchone()
         out[name] = bool(row[0])
     return out
 
@@ -58,7 +62,7 @@ def relation(plan: Plan, frames: Frames, single: dict[str, bool],
              node: Sequence[int]) -> PersonRelation:
     """The person relation with each key at the height ``node[key.index]`` (its withheld height
     leaves it out)."""
-    parts: list[str] = []
+    parts: list[Fragment] = []
     groups: list[str] = []
     counts: list[str] = []
     several = len(frames.names) > 1
@@ -68,8 +72,10 @@ def relation(plan: Plan, frames: Frames, single: dict[str, bool],
         count = f"n{position}"
         counts.append(f"coalesce({quote(count)}, 0)")
         if single[name]:
-            selected = ", ".join([quote(PERSON), *(quote(c) for c in cols), f"1 AS {quote(count)}"])
-            parts.append(f"SELECT {selected} FROM {quote(name)}")  # noqa: S608
+            parts.append(Fragment(compose(
+                "SELECT {person}, {keys}1 AS {count} FROM {frame}", person=PERSON,
+                keys=Fragment("".join(quote(c) + ", " for c in cols)), count=count,
+                frame=name)))
             groups += cols
             if several:
                 groups.append(count)
@@ -81,38 +87,50 @@ def relation(plan: Plan, frames: Frames, single: dict[str, bool],
         else:
             key = "list_sort(list(DISTINCT struct_pack({})))".format(
                 ", ".join(f"{quote(c)} := {quote(c)}" for c in cols))
-        column = f"k{position}"
-        parts.append(f"SELECT {quote(PERSON)}, {key} AS {quote(column)}, "  # noqa: S608
-                     f"count(*) AS {quote(count)} FROM {quote(name)} GROUP BY {quote(PERSON)}")
-        groups.append(column)
-    joined = f"({parts[0]})" + "".join(f" FULL JOIN ({p}) USING ({quote(PERSON)})"
-                                       for p in parts[1:])
-    projected = ", ".join([quote(PERSON), f"{' + '.join(counts)} AS n",
-                           *(quote(g) for g in groups)])
-    return PersonRelation(f"SELECT {projected} FROM {joined}", tuple(groups))  # noqa: S608
+        parts.append(Fragment(compose(
+            "SELECT {person}, {key} AS {column}, count(*) AS {count} FROM {frame} "
+            "GROUP BY {person}", person=PERSON, key=Fragment(key), column=f"k{position}",
+            count=count, frame=name)))
+        groups.append(f"k{position}")
+    joined = f"({parts[0]})" + "".join(
+        compose(" FULL JOIN ({part}) USING ({person})", part=part, person=PERSON)
+        for part in parts[1:])
+    return PersonRelation(Fragment(compose(
+        "SELECT {person}, {counts} AS n{groups} FROM {joined}", person=PERSON,
+        counts=Fragment(" + ".join(counts)),
+        groups=Fragment("".join(", " + quote(g) for g in groups)),
+        joined=Fragment(joined))), tuple(groups))
+
+
+def materialise_statement(persons: PersonRelation) -> Statement:
+    """See :func:`materialise`."""
+    order = ", ".join(quote(g) for g in persons.groups)
+    class_id = f"dense_rank() OVER (ORDER BY {order})" if order else "1"
+    units = f"count(*) OVER (PARTITION BY {order})" if order else "count(*) OVER ()"
+    return Statement("risk: classes of persons", compose(
+        "CREATE OR REPLACE TEMP TABLE {table} AS "
+        "SELECT {person}, n, {class_id} AS class_id, {units} AS units FROM ({persons})",
+        table=PERSONS_TABLE, person=PERSON, class_id=Fragment(class_id),
+        units=Fragment(units), persons=persons.sql))
 
 
 def materialise(con: duckdb.DuckDBPyConnection, persons: PersonRelation) -> str:
     """Write the persons with their class (``class_id``) and its size (``units``) to a
     temporary table, for figures and diversity; returns its name."""
-    order = ", ".join(quote(g) for g in persons.groups)
-    class_id = f"dense_rank() OVER (ORDER BY {order})" if order else "1"
-    units = f"count(*) OVER (PARTITION BY {order})" if order else "count(*) OVER ()"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote(PERSONS_TABLE)} AS "  # noqa: S608
-                f"SELECT {quote(PERSON)}, n, {class_id} AS class_id, {units} AS units "
-                f"FROM ({persons.sql})")
+    run(con, materialise_statement(persons))
     return PERSONS_TABLE
 
 
-def classes_of(table: str) -> str:
+def classes_of(table: str) -> Fragment:
     """The classes relation of a materialised persons table."""
-    return (f"SELECT count(*) AS size, sum(n) AS records FROM {quote(table)} "  # noqa: S608
-            "GROUP BY class_id")
+    return Fragment(compose("SELECT count(*) AS size, sum(n) AS records FROM {table} "
+                            "GROUP BY class_id", table=table))
 
 
-def counts_of(table: str, frame: str, value: str) -> str:
+def counts_of(table: str, frame: str, value: str) -> Fragment:
     """The diversity counts relation of one sensitive column of ``frame`` within person classes
     (with the persons each class holds as ``units``)."""
-    return (f"SELECT p.class_id, p.units, d.{quote(value)} AS v, count(*) AS n "  # noqa: S608
-            f"FROM {quote(frame)} d JOIN {quote(table)} p USING ({quote(PERSON)}) "
-            "GROUP BY ALL")
+    return Fragment(compose(
+        "SELECT p.class_id, p.units, d.{value} AS v, count(*) AS n "
+        "FROM {frame} d JOIN {table} p USING ({person}) GROUP BY ALL",
+        value=value, frame=frame, table=table, person=PERSON))
