@@ -30,7 +30,7 @@ lint: venv
 	$(BIN)/ruff check src tests bench
 
 test: lint
-	$(BIN)/pytest -q -n 2 --dist loadgroup
+	$(BIN)/pytest -q -n 2 --dist loadgroup --durations=15
 
 bench: venv
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[bench]'
