@@ -109,7 +109,7 @@ class ChunkValidator:
 
     def _query(self, iso: frozenset[str]) -> tuple[Statement, list[tuple[str, str, bool]]]:
         """The query validating a chunk whose columns ``iso`` hold ISO dates, and its checks
-        (problem alias, contract column, kept); built once, it is a pure function of both."""
+        (problem alias, contract column, kept); built once for each set of ISO columns."""
         if iso in self._queries:
             return self._queries[iso]
         c = self.contract

@@ -52,8 +52,8 @@ def _raw(spec_column: str | None) -> str:
     return f"CAST({q.quote_identifier(spec_column)} AS VARCHAR)"
 
 
-#: The raw columns of one source (``{record_key}`` and ``{table}`` are names, the rest SQL the
-#: code wrote: each column cast to text, or NULL).
+#: The raw columns of one source (``{record_key}`` and ``{table}`` are names, ``{source}`` the
+#: bound source name, the rest SQL the code wrote: each column cast to text, or NULL).
 _RAW = """
         SELECT {record_key} AS record_key,
             CAST({source} AS VARCHAR) AS source,
