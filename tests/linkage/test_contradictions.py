@@ -6,6 +6,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from fivesafes.errors import StepFailed
 from fivesafes.linkage.contradictions import GENERATION_YEARS, flag_contradictions, reason_sql
 from fivesafes.standardise.phonetic import phonetic_key
 from fivesafes.standardise.variants import variant_groups
@@ -109,6 +110,19 @@ def test_flag_marks_scored_pairs() -> None:
     assert flagged == [("s-__-1", "s-__-2", True), ("s-__-1", "s-__-3", False),
                        ("s-__-2", "s-__-3", True)]
     assert sum(flag_contradictions(con, "pairs", "features").values()) == 2  # refreshed
+
+
+def test_odd_table_names_are_quoted_and_a_failing_step_is_named() -> None:
+    con = duckdb.connect()
+    con.register("_f", features([row("1", "JOHN", "1980-03-14"), row("2", "SUSAN", "1983-07-22")]))
+    con.execute('CREATE TABLE "feat""ures" AS SELECT * FROM _f')
+    con.execute("CREATE TABLE \"pa'irs\" AS SELECT 's-__-1' AS join_key_l, "
+                "'s-__-2' AS join_key_r")
+    assert flag_contradictions(con, "pa'irs", 'feat"ures')["dates_and_forenames"] == 1
+    assert con.execute("SELECT contradicts, contradiction FROM \"pa'irs\"").fetchall() == [
+        (True, "dates_and_forenames")]
+    with pytest.raises(StepFailed, match="contradictions: drop an old flag failed: .*no_pairs"):
+        flag_contradictions(con, "no_pairs", 'feat"ures')
 
 
 @pytest.mark.slow

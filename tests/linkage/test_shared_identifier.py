@@ -96,8 +96,9 @@ def test_standardised_like_the_reference() -> None:
                                {"pnc_id": "20039Z"}, None]
 
 
-def _features(rows: list[tuple[str, str | None]]) -> duckdb.DuckDBPyConnection:
-    """A features table from (surname, ni number) rows of one source."""
+def _features(rows: list[tuple[str, str | None]], features: str = "features"
+              ) -> duckdb.DuckDBPyConnection:
+    """A features table ``features`` from (surname, ni number) rows of one source."""
     spec = StandardiseSpec(source="prison", surname="surname", shared_ids={"ni_number": "nino"})
     con = duckdb.connect()
     con.register("_rows", pa.table({
@@ -109,7 +110,8 @@ def _features(rows: list[tuple[str, str | None]]) -> duckdb.DuckDBPyConnection:
     con.execute("CREATE TABLE source_records AS SELECT 'prison' AS source, record_key, "
                 "record_id FROM raw")
     con.execute(RECORDS_SQL)
-    build_features(con, "std", "features")
+    con.execute('ALTER TABLE std RENAME TO "st""d"')
+    build_features(con, 'st"d', features)
     return con
 
 
@@ -120,6 +122,15 @@ def test_a_value_too_many_records_hold_is_a_placeholder_not_evidence() -> None:
                        "ORDER BY 1 NULLS FIRST").fetchall()
     assert kept == [(None, MAX_SHARED_RECORDS + 1), ("QQ123456C", 3)]
     assert usable_groups(con, "features")["shared_ni_number"] == 3
+
+
+def test_placeholders_are_dropped_from_an_oddly_named_table() -> None:
+    rows = [("SMITH", "AA000000A")] * (MAX_SHARED_RECORDS + 1) + [("LEE", "QQ123456C")] * 3
+    con = _features(rows, "feat'ures")
+    kept = con.execute("SELECT shared_ni_number, count(*) FROM \"feat'ures\" GROUP BY 1 "
+                       "ORDER BY 1 NULLS FIRST").fetchall()
+    assert kept == [(None, MAX_SHARED_RECORDS + 1), ("QQ123456C", 3)]
+    assert usable_groups(con, "feat'ures")["shared_ni_number"] == 3
 
 
 def test_each_shared_identifier_brings_a_comparison_and_a_blocking_rule() -> None:

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 import duckdb
 
 from fivesafes.linkage.features import shared_columns
-from fivesafes.sql import quote
+from fivesafes.sql import Fragment, Statement, compose, quote, run
 
 __all__ = ["GENERATION_YEARS", "REASONS", "flag_contradictions", "reason_sql"]
 
@@ -82,27 +82,62 @@ def reason_sql(l: str, r: str, shared: Iterable[str] = ()) -> str:  # noqa: E741
         WHEN {sexes} AND {unrelated} THEN 'sexes_and_forenames' END"""
 
 
+# -- the statements (pure builders; tables quoted) ----------------------------------------------
+
+def contradicting_statement(pairs: str, features: str, shared: Iterable[str]) -> Statement:
+    """``_contradicting``: the pairs of ``pairs`` that contradict, with the reason, their
+    records read from ``features`` (whose shared-identifier columns are ``shared``)."""
+    return Statement("contradictions: find contradicting pairs", compose("""
+        CREATE OR REPLACE TEMP TABLE _contradicting AS
+        SELECT * FROM (SELECT p.join_key_l, p.join_key_r, {reason} AS reason FROM {pairs} AS p
+        JOIN (SELECT *, source_dataset || '-__-' || unique_id AS node FROM {features}) AS l
+          ON l.node = p.join_key_l
+        JOIN (SELECT *, source_dataset || '-__-' || unique_id AS node FROM {features}) AS r
+          ON r.node = p.join_key_r) WHERE reason IS NOT NULL""",
+        reason=Fragment(reason_sql("l", "r", shared)), pairs=pairs, features=features))
+
+
+#: The columns :func:`flag_contradictions` adds, with their types.
+FLAGS = {"contradicts": "BOOLEAN DEFAULT false", "contradiction": "VARCHAR"}
+
+
+def drop_flag(pairs: str, column: str) -> Statement:
+    return Statement("contradictions: drop an old flag", compose(
+        "ALTER TABLE {pairs} DROP COLUMN IF EXISTS {column}", pairs=pairs, column=column))
+
+
+def add_flag(pairs: str, column: str) -> Statement:
+    return Statement("contradictions: add a flag", compose(
+        "ALTER TABLE {pairs} ADD COLUMN {column} {kind}", pairs=pairs, column=column,
+        kind=Fragment(FLAGS[column])))
+
+
+def mark_statement(pairs: str) -> Statement:
+    """Flag the pairs of ``pairs`` that are in ``_contradicting``."""
+    return Statement("contradictions: flag the pairs", compose("""
+        UPDATE {pairs} AS p SET contradicts = true, contradiction = c.reason
+        FROM _contradicting AS c
+        WHERE p.join_key_l = c.join_key_l AND p.join_key_r = c.join_key_r""", pairs=pairs))
+
+
+COUNTS = Statement("contradictions: count by reason",
+                   "SELECT reason, count(*) FROM _contradicting GROUP BY 1")
+DROP = Statement("contradictions: drop the work table", "DROP TABLE _contradicting")
+
+
 def flag_contradictions(con: duckdb.DuckDBPyConnection, pairs: str, features: str
                         ) -> dict[str, int]:
     """Add (or refresh) the columns ``contradicts`` (boolean) and ``contradiction`` (the
     reason, a key of :data:`REASONS`) of table ``pairs`` (``join_key_l``, ``join_key_r`` naming
     records as ``source || '-__-' || unique_id`` of ``features``); returns how many pairs
-    contradict by each rule."""
-    reason = reason_sql("l", "r", shared_columns(con, features))
-    table, feats = quote(pairs), quote(features)
-    for column in ("contradicts", "contradiction"):
-        con.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column}")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _contradicting AS
-        SELECT * FROM (SELECT p.join_key_l, p.join_key_r, {reason} AS reason FROM {table} AS p
-        JOIN (SELECT *, source_dataset || '-__-' || unique_id AS node FROM {feats}) AS l
-          ON l.node = p.join_key_l
-        JOIN (SELECT *, source_dataset || '-__-' || unique_id AS node FROM {feats}) AS r
-          ON r.node = p.join_key_r) WHERE reason IS NOT NULL""")  # noqa: S608 - quoted names, fixed SQL
-    con.execute(f"ALTER TABLE {table} ADD COLUMN contradicts BOOLEAN DEFAULT false")
-    con.execute(f"ALTER TABLE {table} ADD COLUMN contradiction VARCHAR")
-    con.execute(f"""UPDATE {table} AS p SET contradicts = true, contradiction = c.reason
-        FROM _contradicting AS c
-        WHERE p.join_key_l = c.join_key_l AND p.join_key_r = c.join_key_r""")  # noqa: S608
-    counts = dict(con.sql("SELECT reason, count(*) FROM _contradicting GROUP BY 1").fetchall())
-    con.execute("DROP TABLE _contradicting")
+    contradict by each rule. The tables are named unquoted (they are quoted here)."""
+    shared = shared_columns(con, features)
+    for column in FLAGS:
+        run(con, drop_flag(pairs, column))
+    run(con, contradicting_statement(pairs, features, shared))
+    for column in FLAGS:
+        run(con, add_flag(pairs, column))
+    run(con, mark_statement(pairs))
+    counts = dict(run(con, COUNTS).fetchall())
+    run(con, DROP)
     return {key: int(counts.get(key, 0)) for key in REASONS}

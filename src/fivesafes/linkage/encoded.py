@@ -33,6 +33,7 @@ from fivesafes.linkage.engines import open_engine
 from fivesafes.linkage.options import LinkageError, LinkOptions
 from fivesafes.partner.encoding import Encoder, EncodingParameters, encoded_columns
 from fivesafes.partner.records import encode_table
+from fivesafes.sql import Statement, compose, run
 
 __all__ = ["PartnerEncoding", "PartnerFigures", "link_partner"]
 
@@ -97,10 +98,22 @@ def _as_filter_columns(table: pa.Table, parameters: EncodingParameters) -> pa.Ta
     return table.rename_columns([f"{CLK}_bf" if n == CLK else n for n in table.column_names])
 
 
+#: The two sides Splink links, each record under its source name (bound).
+HOME_SIDE = Statement("partner: the home side", """
+    CREATE OR REPLACE TABLE partner_home AS SELECT node AS unique_id,
+        $1 AS source_dataset, * EXCLUDE (node) FROM partner_home_raw""", [HOME])
+PARTNER_SIDE = Statement("partner: the partner side", """
+    CREATE OR REPLACE TABLE partner_side AS SELECT k.unique_id,
+        $1 AS source_dataset, p.* EXCLUDE (record_key, record_id)
+        FROM partner_side_raw AS p JOIN partner_keys AS k USING (record_key)""", [PARTNER])
+
+
 def _load(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    con.register(f"_{name}_arrow", table)
-    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _{name}_arrow")  # noqa: S608
-    con.unregister(f"_{name}_arrow")
+    arrow = f"_{name}_arrow"
+    con.register(arrow, table)
+    run(con, Statement("partner: load encodings", compose(
+        "CREATE OR REPLACE TABLE {name} AS SELECT * FROM {arrow}", name=name, arrow=arrow)))
+    con.unregister(arrow)
 
 
 def link_partner(con: duckdb.DuckDBPyConnection, work: Path, source: str, table: pa.Table,
@@ -130,14 +143,11 @@ def link_partner(con: duckdb.DuckDBPyConnection, work: Path, source: str, table:
                                 keep=["record_key", "record_id"])
     _load(con, "partner_home_raw", home_words)
     _load(con, "partner_side_raw", partner_words)
-    con.execute(f"""CREATE OR REPLACE TABLE partner_home AS SELECT node AS unique_id,
-        '{HOME}' AS source_dataset, * EXCLUDE (node) FROM partner_home_raw""")  # noqa: S608
+    run(con, HOME_SIDE)
     con.execute("""CREATE OR REPLACE TABLE partner_keys AS SELECT record_key, record_id,
         lpad(CAST(row_number() OVER (ORDER BY record_id, record_key) AS VARCHAR), 10, '0')
             AS unique_id FROM partner_side_raw""")
-    con.execute(f"""CREATE OR REPLACE TABLE partner_side AS SELECT k.unique_id,
-        '{PARTNER}' AS source_dataset, p.* EXCLUDE (record_key, record_id)
-        FROM partner_side_raw AS p JOIN partner_keys AS k USING (record_key)""")  # noqa: S608
+    run(con, PARTNER_SIDE)
     con.execute("DROP TABLE partner_home_raw")
     con.execute("DROP TABLE partner_side_raw")
     seconds["prepare"] = time.perf_counter() - step

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import duckdb
 
-from fivesafes.sql import Params, quote
+from fivesafes.sql import Fragment, Params, Statement, compose, quote, run
 
 __all__ = ["FEATURE_GROUPS", "MAX_SHARED_RECORDS", "MIN_FILLED", "SHARED_PREFIX",
            "build_features", "is_shared", "shared_columns", "usable_groups"]
@@ -95,37 +95,66 @@ FROM {table} AS s JOIN {records} AS r ON r.source = s.source AND r.record_key = 
 """
 
 
+# -- the statements (pure builders; names quoted, values bound) -------------------------------
+
+def shared_names_statement(standardised: str) -> Statement:
+    """The names of the shared identifiers the standardised table holds, in order."""
+    return Statement("features: find shared identifiers", compose(
+        "SELECT DISTINCT unnest(map_keys(shared_ids)) FROM {table} "
+        "WHERE shared_ids IS NOT NULL ORDER BY 1", table=standardised))
+
+
+def features_statement(standardised: str, out: str, records: str, shared: list[str]
+                       ) -> Statement:
+    """Table ``out`` from ``standardised``, one column per shared identifier in ``shared``."""
+    p = Params()
+    columns = Fragment("".join(f",\n    shared_ids[{p(name)}] AS {quote(SHARED_PREFIX + name)}"
+                               for name in shared))
+    return Statement("features: build the features table", compose(
+        "CREATE OR REPLACE TABLE {out} AS " + _FEATURES_SQL, out=out, table=standardised,
+        records=records, shared=columns), p.values)
+
+
+def placeholders_statement(features: str, column: str) -> Statement:
+    """Empty the values of ``column`` more than :data:`MAX_SHARED_RECORDS` records hold."""
+    return Statement("features: drop placeholder identifiers", compose("""
+        UPDATE {features} SET {column} = NULL WHERE {column} IN (
+            SELECT {column} FROM {features} GROUP BY 1 HAVING count(*) > $1)""",
+        features=features, column=column), [MAX_SHARED_RECORDS])
+
+
+def describe(table: str) -> Statement:
+    return Statement("features: read columns", compose("DESCRIBE {table}", table=table))
+
+
+def filled_statement(features: str, columns: list[str]) -> Statement:
+    """The number of records and how many have a value in each of ``columns``."""
+    counts = Fragment(", ".join(f"count({quote(column)})" for column in columns))
+    return Statement("features: count filled values", compose(
+        "SELECT count(*), {counts} FROM {features}", counts=counts, features=features))
+
+
+# -- running them -----------------------------------------------------------------------------
+
 def build_features(con: duckdb.DuckDBPyConnection, standardised: str, out: str,
                    records: str = "records") -> None:
     """Create table ``out`` (replacing it) from the standardised table ``standardised``, each
     record named by its ``link_id`` in table ``records`` (see :mod:`fivesafes.linkage.pipeline`)."""
-    names = [row[0] for row in con.sql(
-        f"SELECT DISTINCT unnest(map_keys(shared_ids)) FROM {quote(standardised)} "  # noqa: S608
-        "WHERE shared_ids IS NOT NULL ORDER BY 1").fetchall()]
-    params = Params()
-    shared = "".join(f",\n    shared_ids[{params(name)}] AS {quote(SHARED_PREFIX + name)}"
-                     for name in names)
-    select = _FEATURES_SQL.format(table=quote(standardised), records=quote(records),
-                                  shared=shared)
-    con.execute(f"CREATE OR REPLACE TABLE {quote(out)} AS {select}", params.values)
-    for name in names:
-        column = quote(SHARED_PREFIX + name)
-        con.execute(f"""UPDATE {quote(out)} SET {column} = NULL WHERE {column} IN (
-            SELECT {column} FROM {quote(out)} GROUP BY 1 HAVING count(*) > $1)""",  # noqa: S608
-                    [MAX_SHARED_RECORDS])
+    shared = [row[0] for row in run(con, shared_names_statement(standardised)).fetchall()]
+    run(con, features_statement(standardised, out, records, shared))
+    for name in shared:
+        run(con, placeholders_statement(out, SHARED_PREFIX + name))
 
 
 def shared_columns(con: duckdb.DuckDBPyConnection, features: str) -> list[str]:
     """The features table's shared-identifier columns, in order."""
-    return [row[0] for row in con.sql(f"DESCRIBE {quote(features)}").fetchall()
-            if is_shared(row[0])]
+    return [row[0] for row in run(con, describe(features)).fetchall() if is_shared(row[0])]
 
 
 def usable_groups(con: duckdb.DuckDBPyConnection, features: str) -> dict[str, int]:
     """Kinds of evidence with enough values to be modelled, and how many records have each."""
     groups = dict(FEATURE_GROUPS) | {c: c for c in shared_columns(con, features)}
-    counts = ", ".join(f"count({quote(column)})" for column in groups.values())
-    row = con.sql(f"SELECT count(*), {counts} FROM {quote(features)}").fetchall()[0]  # noqa: S608
+    row = run(con, filled_statement(features, list(groups.values()))).fetchall()[0]
     assert row is not None
     total, *filled = row
     usable = {}

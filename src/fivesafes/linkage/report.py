@@ -22,7 +22,7 @@ from fivesafes.linkage.charts import bar_chart, hbar_chart, line_chart
 from fivesafes.linkage.evaluate import Accuracy
 from fivesafes.linkage.pairs import REVIEW_COLUMNS
 from fivesafes.linkage.pipeline import LinkOutcome, rule_comparisons
-from fivesafes.sql import quote
+from fivesafes.sql import Fragment, Statement, compose, names, quote, run
 
 __all__ = ["ReportData", "gather", "render"]
 
@@ -46,9 +46,76 @@ class ReportData:
     accuracy: Accuracy | None = None
 
 
+# -- the statements (pure builders; names quoted, values bound) -------------------------------
+
+WEIGHTS = Statement("report: match weights",
+                    "SELECT floor(match_weight) AS w, count(*) FROM pairs GROUP BY 1 ORDER BY 1")
+SIZES = Statement("report: cluster sizes", """
+    SELECT size, count(*) FROM (SELECT count(*) AS size FROM clusters GROUP BY cluster_id)
+    GROUP BY 1 ORDER BY 1""")
+LARGEST_CLUSTERS = Statement("report: largest clusters", """
+    WITH big AS (SELECT cluster_id, count(*) AS size FROM clusters GROUP BY 1
+                 ORDER BY size DESC, cluster_id LIMIT $1)
+    SELECT b.cluster_id, b.size,
+        string_agg(DISTINCT c.source, ', ' ORDER BY c.source) AS sources,
+        string_agg(DISTINCT f.full_name, '; ' ORDER BY f.full_name) AS names,
+        count(DISTINCT f.dob) AS dobs, count(DISTINCT f.full_name) AS name_count,
+        list(c.source || ':' || c.record_key ORDER BY c.source, c.record_key) AS keys
+    FROM big AS b JOIN clusters AS c USING (cluster_id)
+    JOIN features AS f ON f.source_dataset || '-__-' || f.unique_id = c.node
+    GROUP BY b.cluster_id, b.size ORDER BY b.size DESC, b.cluster_id""", [LARGEST])
+KEPT_BY_RULE = Statement("report: pairs kept by each blocking rule",
+                         "SELECT match_key, count(*) FROM pairs GROUP BY 1")
+PAIR_COLUMNS = Statement("report: read the pairs' columns", "DESCRIBE pairs")
+PAIR_COUNT = Statement("report: count pairs", "SELECT count(*) FROM pairs")
+
+#: The scored pairs with each record's key: pairs name records by link id, and the report shows
+#: the record key, as everywhere else.
+_KEYED_PAIRS = Fragment(
+    "(SELECT p.*, l.record_key AS key_l, r.record_key AS key_r FROM pairs AS p "
+    "JOIN records AS l ON l.source = p.source_dataset_l AND l.link_id = p.unique_id_l "
+    "JOIN records AS r ON r.source = p.source_dataset_r AND r.link_id = p.unique_id_r)")
+
+
+def _both_sides(columns: tuple[str, ...]) -> list[str]:
+    """Each feature column's two sides, as the pairs table names them (``dob_l``, ``dob_r``)."""
+    return [f"{c}_{side}" for c in columns for side in ("l", "r")]
+
+
+def review_statement(threshold: float, columns: tuple[str, ...]) -> Statement:
+    """The clerical-review sample: the :data:`REVIEW_PAIRS` scored pairs closest to
+    ``threshold``, half on each side, with both sides of each feature column in ``columns``."""
+    return Statement("report: clerical review sample", compose("""
+        (SELECT match_probability, match_weight, source_dataset_l, key_l,
+                source_dataset_r, key_r, {shown} FROM {pairs}
+         WHERE match_probability >= $1 ORDER BY match_probability, join_key_l LIMIT $2)
+        UNION ALL
+        (SELECT match_probability, match_weight, source_dataset_l, key_l,
+                source_dataset_r, key_r, {shown} FROM {pairs}
+         WHERE match_probability < $1 ORDER BY match_probability DESC, join_key_l LIMIT $2)
+        ORDER BY match_probability DESC, source_dataset_l, key_l""",
+        shown=names(_both_sides(columns)), pairs=_KEYED_PAIRS), [threshold, REVIEW_PAIRS // 2])
+
+
+KEPT_APART = 20
+
+
+def kept_apart_statement(columns: tuple[str, ...]) -> Statement:
+    """The :data:`KEPT_APART` highest-scoring pairs that contradict, with both sides of each
+    feature column in ``columns``."""
+    shown = Fragment("".join(f", {quote(c)}" for c in _both_sides(columns)))
+    return Statement("report: pairs kept apart", compose("""
+        SELECT match_probability, contradiction, source_dataset_l, key_l, source_dataset_r,
+            key_r{shown}
+        FROM {pairs}
+        WHERE contradicts ORDER BY match_probability DESC, join_key_l, join_key_r
+        LIMIT $1""", shown=shown, pairs=_KEYED_PAIRS), [KEPT_APART])
+
+
+# -- reading them -----------------------------------------------------------------------------
+
 def _weights(con: DuckDB) -> list[tuple[str, float]]:
-    rows = con.sql("SELECT floor(match_weight) AS w, count(*) FROM pairs GROUP BY 1 "
-                   "ORDER BY 1").fetchall()
+    rows = run(con, WEIGHTS).fetchall()
     return [(f"{int(w)}", float(n)) for w, n in rows if w is not None]
 
 
@@ -68,29 +135,17 @@ def _parameters(model: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _sizes(con: DuckDB) -> list[tuple[int, int]]:
-    return [(int(s), int(n)) for s, n in con.sql(
-        "SELECT size, count(*) FROM (SELECT count(*) AS size FROM clusters GROUP BY cluster_id) "
-        "GROUP BY 1 ORDER BY 1").fetchall()]
+    return [(int(s), int(n)) for s, n in run(con, SIZES).fetchall()]
 
 
 def _largest(con: DuckDB) -> list[dict[str, Any]]:
-    rows = con.sql(f"""
-        WITH big AS (SELECT cluster_id, count(*) AS size FROM clusters GROUP BY 1
-                     ORDER BY size DESC, cluster_id LIMIT {LARGEST})
-        SELECT b.cluster_id, b.size,
-            string_agg(DISTINCT c.source, ', ' ORDER BY c.source) AS sources,
-            string_agg(DISTINCT f.full_name, '; ' ORDER BY f.full_name) AS names,
-            count(DISTINCT f.dob) AS dobs, count(DISTINCT f.full_name) AS name_count,
-            list(c.source || ':' || c.record_key ORDER BY c.source, c.record_key) AS keys
-        FROM big AS b JOIN clusters AS c USING (cluster_id)
-        JOIN features AS f ON f.source_dataset || '-__-' || f.unique_id = c.node
-        GROUP BY b.cluster_id, b.size ORDER BY b.size DESC, b.cluster_id""").fetchall()  # noqa: S608 - constant
+    rows = run(con, LARGEST_CLUSTERS).fetchall()
     return [{"cluster_id": r[0], "size": r[1], "sources": r[2], "names": (r[3] or "")[:200],
              "dobs": r[4], "name_count": r[5], "examples": " ".join(r[6][:3])} for r in rows]
 
 
 def _blocking(con: DuckDB, rules: list[tuple[str, tuple[str, ...]]]) -> list[dict[str, Any]]:
-    kept = dict(con.sql("SELECT match_key, count(*) FROM pairs GROUP BY 1").fetchall())
+    kept = dict(run(con, KEPT_BY_RULE).fetchall())
     rows = []
     for index, (name, columns) in enumerate(rules):
         compared = rule_comparisons(con, columns)
@@ -99,46 +154,19 @@ def _blocking(con: DuckDB, rules: list[tuple[str, tuple[str, ...]]]) -> list[dic
     return rows
 
 
-#: The scored pairs with each record's key: pairs name records by link id, and the report shows
-#: the record key, as everywhere else.
-_KEYED_PAIRS = (
-    "(SELECT p.*, l.record_key AS key_l, r.record_key AS key_r FROM pairs AS p "
-    "JOIN records AS l ON l.source = p.source_dataset_l AND l.link_id = p.unique_id_l "
-    "JOIN records AS r ON r.source = p.source_dataset_r AND r.link_id = p.unique_id_r)")
-
-
 def _review(con: DuckDB, threshold: float, columns: tuple[str, ...]) -> list[dict[str, Any]]:
-    shown = ", ".join(f"{quote(c + '_l')}, {quote(c + '_r')}" for c in columns)
-    half = REVIEW_PAIRS // 2
-    rows = con.sql(f"""
-        (SELECT match_probability, match_weight, source_dataset_l, key_l,
-                source_dataset_r, key_r, {shown} FROM {_KEYED_PAIRS}
-         WHERE match_probability >= $1 ORDER BY match_probability, join_key_l LIMIT {half})
-        UNION ALL
-        (SELECT match_probability, match_weight, source_dataset_l, key_l,
-                source_dataset_r, key_r, {shown} FROM {_KEYED_PAIRS}
-         WHERE match_probability < $1 ORDER BY match_probability DESC, join_key_l LIMIT {half})
-        ORDER BY match_probability DESC, source_dataset_l, key_l""", params=[threshold]).fetchall()  # noqa: S608 - quoted
-    names = ["probability", "weight", "source_l", "record_l", "source_r", "record_r"]
-    names += [f"{c}_{side}" for c in columns for side in ("l", "r")]
-    return [dict(zip(names, row, strict=True)) for row in rows]
-
-
-KEPT_APART = 20
+    rows = run(con, review_statement(threshold, columns)).fetchall()
+    labels = ["probability", "weight", "source_l", "record_l", "source_r", "record_r"]
+    labels += _both_sides(columns)
+    return [dict(zip(labels, row, strict=True)) for row in rows]
 
 
 def _kept_apart(con: DuckDB, columns: tuple[str, ...]) -> list[dict[str, Any]]:
     """The highest-scoring pairs that cannot be one person: what the rules changed most."""
-    shown = "".join(f", {quote(c + '_l')}, {quote(c + '_r')}" for c in columns)
-    rows = con.sql(f"""
-        SELECT match_probability, contradiction, source_dataset_l, key_l, source_dataset_r,
-            key_r{shown}
-        FROM {_KEYED_PAIRS}
-        WHERE contradicts ORDER BY match_probability DESC, join_key_l, join_key_r
-        LIMIT {KEPT_APART}""").fetchall()  # noqa: S608 - quoted names
-    names = ["probability", "reason", "source_l", "record_l", "source_r", "record_r"]
-    names += [f"{c}_{side}" for c in columns for side in ("l", "r")]
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    rows = run(con, kept_apart_statement(columns)).fetchall()
+    labels = ["probability", "reason", "source_l", "record_l", "source_r", "record_r"]
+    labels += _both_sides(columns)
+    return [dict(zip(labels, row, strict=True)) for row in rows]
 
 
 def gather(outcome: LinkOutcome, accuracy: Accuracy | None) -> ReportData:
@@ -149,9 +177,9 @@ def gather(outcome: LinkOutcome, accuracy: Accuracy | None) -> ReportData:
     data.weights = _weights(con)
     data.sizes = _sizes(con)
     data.largest = _largest(con)
-    present = {row[0] for row in con.sql("DESCRIBE pairs").fetchall()}
+    present = {row[0] for row in run(con, PAIR_COLUMNS).fetchall()}
     data.shown = tuple(c for c in _SHOWN if f"{c}_l" in present)
-    if data.shown and not con.sql("SELECT count(*) FROM pairs").fetchall()[0][0] == 0:
+    if data.shown and not run(con, PAIR_COUNT).fetchall()[0][0] == 0:
         data.review = _review(con, outcome.threshold, data.shown)
     if "contradicts" in present:
         data.kept_apart = _kept_apart(con, data.shown)

@@ -22,7 +22,7 @@ from fivesafes.errors import SourceFileError
 from fivesafes.sources.contract import DEFAULT_DATE_FORMAT, SourceContract
 from fivesafes.sources.readers import Chunk
 from fivesafes.sources.sex_codes import case_insensitive_codes
-from fivesafes.sql import Params, quote
+from fivesafes.sql import Fragment, Params, Statement, compose, quote, run_arrow
 
 TRUE_WORDS = ("true", "yes", "y", "1", "t")
 FALSE_WORDS = ("false", "no", "n", "0", "f")
@@ -105,11 +105,11 @@ class ChunkValidator:
     def __init__(self, contract: SourceContract, con: duckdb.DuckDBPyConnection) -> None:
         self.contract = contract
         self.con = con
-        self._queries: dict[frozenset[str],
-                            tuple[str, list[object], list[tuple[str, str, bool]]]] = {}
+        self._queries: dict[frozenset[str], tuple[Statement, list[tuple[str, str, bool]]]] = {}
 
-    def _query(self, iso: frozenset[str]
-               ) -> tuple[str, list[object], list[tuple[str, str, bool]]]:
+    def _query(self, iso: frozenset[str]) -> tuple[Statement, list[tuple[str, str, bool]]]:
+        """The query validating a chunk whose columns ``iso`` hold ISO dates, and its checks
+        (problem alias, contract column, kept); built once for each set of ISO columns."""
         if iso in self._queries:
             return self._queries[iso]
         c = self.contract
@@ -190,14 +190,15 @@ class ChunkValidator:
                                        f"({p.many(list(attr.values))})",
                           f"not one of the allowed values ({allowed})")
                 selects.append(f"{ref} AS {alias}")
-        # The cleaned CTE comes first in the text but takes no parameters, so order holds.
-        sql = f"WITH t AS (SELECT {cleaned} FROM chunk) SELECT {', '.join(selects)} FROM t"  # noqa: S608 - identifiers quoted, values bound
-        self._queries[iso] = (sql, p.values, checks)
+        sql = compose("WITH t AS (SELECT {cleaned} FROM chunk) SELECT {selects} FROM t",
+                      cleaned=Fragment(cleaned), selects=Fragment(", ".join(selects)))
+        self._queries[iso] = (Statement(f"validate: check the rows of {c.name}", sql, p.values),
+                              checks)
         return self._queries[iso]
 
     def validate(self, chunk: Chunk) -> ValidatedChunk:
         c = self.contract
-        sql, params, checks = self._query(chunk.iso_dates)
+        statement, checks = self._query(chunk.iso_dates)
         n = len(chunk.positions)
         table = pa.table({col: chunk.columns[col] for col in c.columns}) if n else None
         problems = [Problem(pos, "", reason, None) for pos, reason in chunk.shape_problems]
@@ -208,7 +209,7 @@ class ChunkValidator:
                                   attrs)
         self.con.register("chunk", table)
         try:
-            result = self.con.sql(sql, params=params).to_arrow_table()
+            result = run_arrow(self.con, statement)
         finally:
             self.con.unregister("chunk")
         bad = np.zeros(n, dtype=bool)

@@ -19,8 +19,8 @@ from typing import NamedTuple
 import duckdb
 import pyarrow as pa
 
-from fivesafes.errors import ContractError
-from fivesafes.sql import Params
+from fivesafes.errors import ContractError, StepFailed
+from fivesafes.sql import Fragment, Params, Statement, compose, fragments, quote, run, run_arrow
 from fivesafes.standardise import sql as q
 from fivesafes.standardise.phonetic import phonetic_key
 from fivesafes.standardise.reference import OUTPUT_COLUMNS
@@ -32,12 +32,17 @@ TableName = str | tuple[str, ...]
 _TYPED_DATES = ("DATE", "TIMESTAMP")
 
 
+def describe(table: TableName) -> Statement:
+    return Statement("standardise: read columns", compose("DESCRIBE SELECT * FROM {table}",
+                                                          table=table))
+
+
 def _column_types(con: duckdb.DuckDBPyConnection, table: TableName) -> dict[str, str]:
     try:
-        query = f"DESCRIBE SELECT * FROM {q.quote_table(table)}"  # noqa: S608 - identifier quoted
-        described = con.execute(query).fetchall()
-    except duckdb.Error as error:
-        raise ContractError(f"cannot read table {table!r} to standardise: {error}") from None
+        described = run(con, describe(table)).fetchall()
+    except StepFailed as error:
+        raise ContractError(f"cannot read table {table!r} to standardise: {error.reason}"
+                            ) from None
     return {str(name): str(kind) for name, kind, *_ in described}
 
 
@@ -45,6 +50,87 @@ def _raw(spec_column: str | None) -> str:
     if spec_column is None:
         return "CAST(NULL AS VARCHAR)"
     return f"CAST({q.quote_identifier(spec_column)} AS VARCHAR)"
+
+
+#: The raw columns of one source (``{record_key}`` and ``{table}`` are names, ``{source}`` the
+#: bound source name, the rest SQL the code wrote: each column cast to text, or NULL).
+_RAW = """
+        SELECT {record_key} AS record_key,
+            CAST({source} AS VARCHAR) AS source,
+            {forename} AS r_forename,
+            {middle} AS r_middle,
+            {surname} AS r_surname,
+            {full} AS r_full,
+            {dob} AS r_dob,
+            {sex} AS r_sex,
+            {postcode} AS r_postcode,
+            {address} AS r_address,
+            {ids} AS ids,
+            {shared} AS shared
+        FROM {table}"""
+
+#: The stages from the raw columns to the stage columns, each a CTE over the one before; every
+#: part is SQL the code wrote (:mod:`~.sql`).
+_STAGES = """
+    s0 AS ({raw}),
+    s1 AS (SELECT *,
+            {c_forename} AS c_forename,
+            {c_middle} AS c_middle,
+            {c_surname} AS c_surname,
+            {f_before} AS f_before,
+            {f_after} AS f_after,
+            {dob_text} AS dob_text,
+            {sex_code} AS sex_code,
+            {pc_compact} AS pc_compact,
+            {addr_text} AS addr_text
+        FROM s0),
+    s2 AS (SELECT *,
+            CASE WHEN f_after IS NULL THEN {f_whole} END AS f_whole,
+            {dob_shape} AS dob_shape,
+            {pc_valid} AS pc_valid,
+            {addr_pc} AS addr_pc,
+            {addr_words} AS addr_words
+        FROM s1),
+    s3 AS (SELECT *,
+            coalesce(c_forename, {given}) AS given,
+            coalesce(c_surname, {surname}) AS surname,
+            {dob_ts} AS dob_ts,
+            CASE WHEN NOT pc_valid THEN {pc_fixes} END AS pc_fixes
+        FROM s2),
+    s4 AS (SELECT *,
+            {forename} AS forename,
+            {middle_names} AS middle_names,
+            {dob_flag} AS dob_flag,
+            {pc_column} AS pc_column,
+            {pc_column_flag} AS pc_column_flag
+        FROM s3),
+    s5 AS (SELECT *,
+            coalesce(pc_column, addr_pc) AS pc_final,
+            CASE WHEN pc_column IS NOT NULL THEN pc_column_flag
+                WHEN addr_pc IS NOT NULL THEN 'from_address'
+                WHEN pc_column_flag = 'invalid' THEN 'invalid' ELSE 'missing' END AS postcode_flag
+        FROM s4),
+    s6 AS (SELECT *, {postcode} AS postcode FROM s5)
+    SELECT record_key, source, forename, middle_names, surname,
+        left(forename, 1) AS forename_initial,
+        {forename_key} AS forename_key,
+        {surname_joined} AS surname_joined,
+        {surname_tokens} AS surname_tokens,
+        {name_tokens} AS name_tokens,
+        {dob} AS dob,
+        dob_flag,
+        {sex} AS sex,
+        {sex_flag} AS sex_flag,
+        postcode,
+        {postcode_area} AS postcode_area,
+        {postcode_district} AS postcode_district,
+        {postcode_sector} AS postcode_sector,
+        postcode_flag,
+        CASE WHEN postcode_flag = 'invalid' THEN nullif(pc_compact, '') END AS postal_code,
+        {address_tokens} AS address_tokens,
+        ids AS operational_ids,
+        shared AS shared_ids
+    FROM s6"""
 
 
 class _DobSql(NamedTuple):
@@ -89,83 +175,55 @@ def _source_stage_sql(
     dob = _dob_sql(spec, types.get(spec.date_of_birth or "", "VARCHAR"), as_of, params)
     address_parts = ", ".join(_raw(column) for column in spec.address)
     address = f"nullif(concat_ws(', ', {address_parts}), '')" if address_parts else _raw(None)
-    raw = f"""
-        SELECT {q.quote_identifier(spec.record_key)} AS record_key,
-            CAST({params(spec.source)} AS VARCHAR) AS source,
-            {_raw(spec.forename)} AS r_forename,
-            {_raw(spec.middle_names)} AS r_middle,
-            {_raw(spec.surname)} AS r_surname,
-            {_raw(spec.full_name)} AS r_full,
-            {dob.raw} AS r_dob,
-            {_raw(spec.sex)} AS r_sex,
-            {_raw(spec.postcode)} AS r_postcode,
-            {address} AS r_address,
-            {q.operational_ids_sql(_raw(column) for column in spec.operational_ids)} AS ids,
-            {q.shared_ids_sql(((n, _raw(c)) for n, c in spec.shared_ids), params)} AS shared
-        FROM {q.quote_table(table)}"""  # noqa: S608 - identifiers quoted, values bound
-    sex_code = q.sex_code_sql("r_sex", spec.codes, params)
+    raw = compose(
+        _RAW, record_key=spec.record_key, source=Fragment(params(spec.source)),
+        forename=Fragment(_raw(spec.forename)), middle=Fragment(_raw(spec.middle_names)),
+        surname=Fragment(_raw(spec.surname)), full=Fragment(_raw(spec.full_name)),
+        dob=Fragment(dob.raw), sex=Fragment(_raw(spec.sex)),
+        postcode=Fragment(_raw(spec.postcode)), address=Fragment(address),
+        ids=Fragment(q.operational_ids_sql(_raw(column) for column in spec.operational_ids)),
+        shared=Fragment(q.shared_ids_sql(((n, _raw(c)) for n, c in spec.shared_ids), params)),
+        table=table)
     order = spec.full_name_order
-    return f"""
-    s0 AS ({raw}),
-    s1 AS (SELECT *,
-            {q.clean_name_sql("r_forename")} AS c_forename,
-            {q.clean_name_sql("r_middle")} AS c_middle,
-            {q.clean_name_sql("r_surname")} AS c_surname,
-            {q.clean_name_sql(q.before_comma_sql("r_full"))} AS f_before,
-            {q.clean_name_sql(q.after_comma_sql("r_full"))} AS f_after,
-            {dob.text} AS dob_text,
-            {sex_code} AS sex_code,
-            {q.postcode_compact_sql("r_postcode")} AS pc_compact,
-            {q.address_text_sql("r_address")} AS addr_text
-        FROM s0),
-    s2 AS (SELECT *,
-            CASE WHEN f_after IS NULL THEN {q.clean_name_sql("r_full")} END AS f_whole,
-            {dob.shape} AS dob_shape,
-            {q.is_valid_compact_sql("pc_compact")} AS pc_valid,
-            {q.address_postcode_sql("addr_text")} AS addr_pc,
-            {q.address_words_sql("addr_text")} AS addr_words
-        FROM s1),
-    s3 AS (SELECT *,
-            coalesce(c_forename, {q.full_name_given_sql("f_whole", "f_after", order)}) AS given,
-            coalesce(c_surname, {q.full_name_surname_sql("f_whole", "f_before", "f_after", order)})
-                AS surname,
-            {dob.timestamp} AS dob_ts,
-            CASE WHEN NOT pc_valid THEN {q.postcode_corrections_sql("pc_compact")} END AS pc_fixes
-        FROM s2),
-    s4 AS (SELECT *,
-            {q.first_word_sql("given")} AS forename,
-            {q.join_words_sql(q.other_words_sql("given"), "c_middle")} AS middle_names,
-            {dob.flag} AS dob_flag,
-            {q.column_postcode_sql("pc_compact", "pc_valid", "pc_fixes")} AS pc_column,
-            {q.column_postcode_flag_sql("pc_compact", "pc_valid", "pc_fixes")} AS pc_column_flag
-        FROM s3),
-    s5 AS (SELECT *,
-            coalesce(pc_column, addr_pc) AS pc_final,
-            CASE WHEN pc_column IS NOT NULL THEN pc_column_flag
-                WHEN addr_pc IS NOT NULL THEN 'from_address'
-                WHEN pc_column_flag = 'invalid' THEN 'invalid' ELSE 'missing' END AS postcode_flag
-        FROM s4),
-    s6 AS (SELECT *, {q.format_postcode_sql("pc_final")} AS postcode FROM s5)
-    SELECT record_key, source, forename, middle_names, surname,
-        left(forename, 1) AS forename_initial,
-        {q.first_token_sql("forename")} AS forename_key,
-        {q.joined_name_sql("surname")} AS surname_joined,
-        {q.name_tokens_sql("surname")} AS surname_tokens,
-        {q.all_name_tokens_sql("forename", "middle_names", "surname")} AS name_tokens,
-        {q.dob_value_sql("dob_ts", "dob_flag")} AS dob,
-        dob_flag,
-        {q.sex_value_sql("sex_code")} AS sex,
-        {q.sex_flag_sql("r_sex", "sex_code")} AS sex_flag,
-        postcode,
-        {q.postcode_area_sql("postcode")} AS postcode_area,
-        {q.postcode_district_sql("postcode")} AS postcode_district,
-        {q.postcode_sector_sql("postcode")} AS postcode_sector,
-        postcode_flag,
-        CASE WHEN postcode_flag = 'invalid' THEN nullif(pc_compact, '') END AS postal_code,
-        {q.expand_tokens_sql("addr_words")} AS address_tokens,
-        ids AS operational_ids,
-        shared AS shared_ids
-    FROM s6"""  # noqa: S608 - identifiers quoted, values bound
+    parts = {
+        "raw": raw,
+        "c_forename": q.clean_name_sql("r_forename"),
+        "c_middle": q.clean_name_sql("r_middle"),
+        "c_surname": q.clean_name_sql("r_surname"),
+        "f_before": q.clean_name_sql(q.before_comma_sql("r_full")),
+        "f_after": q.clean_name_sql(q.after_comma_sql("r_full")),
+        "dob_text": dob.text,
+        "sex_code": q.sex_code_sql("r_sex", spec.codes, params),
+        "pc_compact": q.postcode_compact_sql("r_postcode"),
+        "addr_text": q.address_text_sql("r_address"),
+        "f_whole": q.clean_name_sql("r_full"),
+        "dob_shape": dob.shape,
+        "pc_valid": q.is_valid_compact_sql("pc_compact"),
+        "addr_pc": q.address_postcode_sql("addr_text"),
+        "addr_words": q.address_words_sql("addr_text"),
+        "given": q.full_name_given_sql("f_whole", "f_after", order),
+        "surname": q.full_name_surname_sql("f_whole", "f_before", "f_after", order),
+        "dob_ts": dob.timestamp,
+        "pc_fixes": q.postcode_corrections_sql("pc_compact"),
+        "forename": q.first_word_sql("given"),
+        "middle_names": q.join_words_sql(q.other_words_sql("given"), "c_middle"),
+        "dob_flag": dob.flag,
+        "pc_column": q.column_postcode_sql("pc_compact", "pc_valid", "pc_fixes"),
+        "pc_column_flag": q.column_postcode_flag_sql("pc_compact", "pc_valid", "pc_fixes"),
+        "postcode": q.format_postcode_sql("pc_final"),
+        "forename_key": q.first_token_sql("forename"),
+        "surname_joined": q.joined_name_sql("surname"),
+        "surname_tokens": q.name_tokens_sql("surname"),
+        "name_tokens": q.all_name_tokens_sql("forename", "middle_names", "surname"),
+        "dob": q.dob_value_sql("dob_ts", "dob_flag"),
+        "sex": q.sex_value_sql("sex_code"),
+        "sex_flag": q.sex_flag_sql("r_sex", "sex_code"),
+        "postcode_area": q.postcode_area_sql("postcode"),
+        "postcode_district": q.postcode_district_sql("postcode"),
+        "postcode_sector": q.postcode_sector_sql("postcode"),
+        "address_tokens": q.expand_tokens_sql("addr_words"),
+    }
+    return compose(_STAGES, **{name: Fragment(sql) for name, sql in parts.items()})
 
 
 def _phonetic_lookup(keys: pa.ChunkedArray) -> pa.Table:
@@ -194,9 +252,57 @@ def _registered(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str
     name = f"_fivesafes_lookup_{uuid.uuid4().hex}"
     con.register(name, table)
     try:
-        yield q.quote_identifier(name)
+        yield name
     finally:
         con.unregister(name)
+
+
+# -- the statements of the whole run (pure builders; names quoted, values bound) --------------
+
+def stage_statement(stage_table: str, stages: Sequence[str], params: Params) -> Statement:
+    """Temporary table ``stage_table``: the stage columns of every source (``stages``, from
+    :func:`_source_stage_sql`, whose values ``params`` holds), unioned by name."""
+    union = fragments([Fragment(compose("(WITH {stages})", stages=Fragment(stage)))
+                       for stage in stages], "\nUNION ALL BY NAME\n")
+    return Statement("standardise: stage the sources", compose(
+        "CREATE TEMP TABLE {stage} AS {union}", stage=stage_table, union=union), params.values)
+
+
+def keys_statement(stage_table: str) -> Statement:
+    """The distinct name keys of the stage table (to look up phonetic keys of)."""
+    return Statement("standardise: distinct names", compose(
+        "SELECT DISTINCT k FROM (SELECT forename_key AS k FROM {stage} "
+        "UNION ALL SELECT surname_joined FROM {stage}) WHERE k IS NOT NULL", stage=stage_table))
+
+
+#: The output columns taken from the lookup tables rather than the stage table.
+_LOOKED_UP = {
+    "forename_variant_group": "v.groups[1] AS forename_variant_group",
+    "forename_variant_groups": "v.groups AS forename_variant_groups",
+    "forename_phonetic": "pf.phonetic AS forename_phonetic",
+    "surname_phonetic": "ps.phonetic AS surname_phonetic",
+}
+
+
+def output_statement(out_table: TableName, stage_table: str, variants: str, phonetic: str
+                     ) -> Statement:
+    """``out_table`` from the stage table joined to the variant and phonetic lookups, ordered by
+    source and record key."""
+    columns = Fragment(", ".join(_LOOKED_UP.get(column, f"s.{quote(column)}")
+                                 for column in OUTPUT_COLUMNS))
+    return Statement("standardise: write the output", compose("""
+        CREATE OR REPLACE TABLE {out} AS SELECT {columns}
+        FROM {stage} AS s
+        LEFT JOIN {variants} AS v ON v.name = s.forename_key
+        LEFT JOIN {phonetic} AS pf ON pf.name = s.forename_key
+        LEFT JOIN {phonetic} AS ps ON ps.name = s.surname_joined
+        ORDER BY s.source, s.record_key""", out=out_table, columns=columns, stage=stage_table,
+        variants=variants, phonetic=phonetic))
+
+
+def drop(table: str) -> Statement:
+    return Statement("standardise: drop the stage table", compose(
+        "DROP TABLE IF EXISTS {table}", table=table))
 
 
 def standardise_many(
@@ -220,40 +326,20 @@ def standardise_many(
     as_of = as_of or date.today()
     params = Params()
     selects = [
-        f"(WITH {_source_stage_sql(table, spec, _column_types(con, table), as_of, params)})"
+        _source_stage_sql(table, spec, _column_types(con, table), as_of, params)
         for table, spec in sources
     ]
-    stage_table = q.quote_identifier(f"_fivesafes_stage_{uuid.uuid4().hex}")
-    union = "\nUNION ALL BY NAME\n".join(selects)
-    con.execute(f"CREATE TEMP TABLE {stage_table} AS {union}", params.values)
+    stage_table = f"_fivesafes_stage_{uuid.uuid4().hex}"
+    run(con, stage_statement(stage_table, selects, params))
     try:
-        keys = con.sql(
-            f"SELECT DISTINCT k FROM (SELECT forename_key AS k FROM {stage_table} "  # noqa: S608
-            f"UNION ALL SELECT surname_joined FROM {stage_table}) WHERE k IS NOT NULL"
-        ).to_arrow_table()
+        keys = run_arrow(con, keys_statement(stage_table))
         with (
             _registered(con, _phonetic_lookup(keys.column("k"))) as phonetic,
             _registered(con, _variant_lookup()) as variants,
         ):
-            columns = ", ".join(
-                {
-                    "forename_variant_group": "v.groups[1] AS forename_variant_group",
-                    "forename_variant_groups": "v.groups AS forename_variant_groups",
-                    "forename_phonetic": "pf.phonetic AS forename_phonetic",
-                    "surname_phonetic": "ps.phonetic AS surname_phonetic",
-                }.get(column, f"s.{column}")
-                for column in OUTPUT_COLUMNS
-            )
-            con.execute(
-                f"CREATE OR REPLACE TABLE {q.quote_table(out_table)} AS SELECT {columns} "  # noqa: S608
-                f"FROM {stage_table} AS s "
-                f"LEFT JOIN {variants} AS v ON v.name = s.forename_key "
-                f"LEFT JOIN {phonetic} AS pf ON pf.name = s.forename_key "
-                f"LEFT JOIN {phonetic} AS ps ON ps.name = s.surname_joined "
-                "ORDER BY s.source, s.record_key"
-            )
+            run(con, output_statement(out_table, stage_table, variants, phonetic))
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {stage_table}")
+        run(con, drop(stage_table))
 
 
 def standardise(

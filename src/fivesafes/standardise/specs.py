@@ -18,7 +18,7 @@ import duckdb
 
 from fivesafes.errors import ContractError
 from fivesafes.sources.contract import IdentifierColumn, SourceContract
-from fivesafes.sql import quote
+from fivesafes.sql import Fragment, Statement, compose, run
 from fivesafes.standardise import StandardiseSpec
 from fivesafes.standardise.dates import compile_dob_format
 
@@ -115,15 +115,25 @@ def reading_iso_dates(spec: StandardiseSpec, iso_dates: Iterable[str],
     return spec
 
 
+#: How many of a column's values :func:`_looks_iso` reads.
+SAMPLED = 1000
+
+
+def iso_check_statement(table: str, column: str, fmt: str) -> Statement:
+    """How many of the first :data:`SAMPLED` non-empty values of ``column`` in ``table`` fit the
+    date format ``fmt``, and how many are ISO dates."""
+    declared, iso = compile_dob_format(fmt).regex, compile_dob_format(ISO_DATE).regex
+    value = Fragment(compose("trim(CAST({column} AS VARCHAR))", column=column))
+    return Statement("standardise: check dates of birth for ISO dates", compose("""
+        SELECT count(*) FILTER (WHERE regexp_full_match(v, $1)),
+            count(*) FILTER (WHERE regexp_full_match(v, $2))
+        FROM (SELECT {value} AS v FROM {table} WHERE {value} <> '' LIMIT $3)""",
+        value=value, table=table), [declared, iso, SAMPLED])
+
+
 def _looks_iso(con: duckdb.DuckDBPyConnection, table: str, column: str, fmt: str) -> bool:
     """True when a column's values fail the declared date format but are ISO dates."""
     if fmt == ISO_DATE:
         return False
-    value = f"trim(CAST({quote(column)} AS VARCHAR))"
-    sample = f"SELECT {value} AS v FROM {quote(table)} WHERE {value} <> '' LIMIT 1000"  # noqa: S608
-    declared, iso = compile_dob_format(fmt).regex, compile_dob_format(ISO_DATE).regex
-    fits, is_iso = con.sql(
-        f"SELECT count(*) FILTER (WHERE regexp_full_match(v, $1)), "  # noqa: S608
-        f"count(*) FILTER (WHERE regexp_full_match(v, $2)) FROM ({sample})",
-        params=[declared, iso]).fetchall()[0]
+    fits, is_iso = run(con, iso_check_statement(table, column, fmt)).fetchall()[0]
     return fits == 0 and is_iso > 0
