@@ -15,6 +15,7 @@ from fivesafes.catalogue.errors import CatalogueError
 from fivesafes.catalogue.granularity import attribute_columns, levels_of
 from fivesafes.catalogue.lookups import Lookup, all_lookups, register_lookup
 from fivesafes.errors import PermissionDenied
+from fivesafes.sources.contract import AttributeColumn, Sensitivity
 from fivesafes.sql import Params
 
 OFFENCES = Lookup("offences", "offence_code", ("offence_group", "offence_category"),
@@ -23,13 +24,13 @@ OFFENCES = Lookup("offences", "offence_code", ("offence_group", "offence_categor
                     "offence_category": "violent"},))
 
 
-def evaluate(attribute: dict, values: list, lookups=(OFFENCES,)) -> dict[str, list]:
+def evaluate(attribute: AttributeColumn, values: list, lookups=(OFFENCES,)) -> dict[str, list]:
     """Each column of the attribute and its levels, computed over ``values``."""
     p = Params()
     columns = attribute_columns("prison", attribute, list(lookups), {"offences": "lk"},
-                                {attribute["column"]}, p)
+                                {attribute.column}, p)
     con = duckdb.connect()
-    con.register("a", pa.table({attribute["column"]: values}))
+    con.register("a", pa.table({attribute.column: values}))
     con.register("lk", pa.table({"offence_code": ["VP01001"], "offence_group": ["violence"],
                                  "offence_category": ["violent"]}))
     select = ", ".join(f'{c.sql} AS "{c.name}"' for c in columns)
@@ -37,9 +38,8 @@ def evaluate(attribute: dict, values: list, lookups=(OFFENCES,)) -> dict[str, li
     return {c.name: [r[i] for r in rows] for i, c in enumerate(columns)}
 
 
-def attr(column: str, typ: str) -> dict:
-    return {"column": column, "type": typ, "sensitivity": "quasi_identifier",
-            "description": ""}
+def attr(column: str, typ: str) -> AttributeColumn:
+    return AttributeColumn(column, typ, Sensitivity.QUASI_IDENTIFIER)
 
 
 def test_dates_give_month_and_year():
