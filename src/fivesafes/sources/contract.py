@@ -40,6 +40,11 @@ class Sensitivity(StrEnum):
     CRIMINAL_OFFENCE = "criminal_offence"  # UK GDPR Article 10
     OTHER = "other"
 
+    @property
+    def in_words(self) -> str:
+        """The class as people say it: ``special category``."""
+        return self.value.replace("_", " ")
+
 
 SENSITIVITIES: tuple[str, ...] = tuple(s.value for s in Sensitivity)
 NAME_ORDERS = ("surname_first", "forename_first")
