@@ -14,19 +14,21 @@ from hypothesis import strategies as st
 
 from fivesafes.catalogue import digests, gate
 from fivesafes.keys import KeyRing
+from fivesafes.sources.contract import IdentifierColumn, SourceContract, SourceFile
 from fivesafes.sql import run_arrow
 
-CONTRACT = {
-    "record_id": "case_id",
-    "identifiers": [
-        {"column": "forename", "role": "forename"},
-        {"column": "surname", "role": "surname"},
-        {"column": "dob", "role": "date_of_birth", "format": "%d/%m/%Y"},
-        {"column": "address", "role": "address"},
-        {"column": "case_no", "role": "operational_id"},
-        {"column": "ni", "role": "shared_identifier", "name": "ni_number"},
-    ],
-}
+CONTRACT = SourceContract(
+    name="test", owner="Test", record_id="case_id",
+    file=SourceFile(Path("/nowhere/test.csv"), "csv"),
+    identifiers=(
+        IdentifierColumn("forename", "forename"),
+        IdentifierColumn("surname", "surname"),
+        IdentifierColumn("dob", "date_of_birth", format="%d/%m/%Y"),
+        IdentifierColumn("address", "address"),
+        IdentifierColumn("case_no", "operational_id"),
+        IdentifierColumn("ni", "shared_identifier", name="ni_number"),
+    ),
+)
 IDENTIFIERS = pa.table({
     "record_key": ["k1", "k2"],
     "record_id": ["4000123", "4000124"],

@@ -12,9 +12,16 @@ import pyarrow as pa
 import pytest
 
 from fivesafes.catalogue.errors import CatalogueError
-from fivesafes.catalogue.granularity import attribute_columns, levels_of
+from fivesafes.catalogue.granularity import (
+    Column,
+    attribute_columns,
+    coarser_of,
+    field_levels,
+    levels_of,
+)
 from fivesafes.catalogue.lookups import Lookup, all_lookups, register_lookup
 from fivesafes.errors import PermissionDenied
+from fivesafes.sources.contract import AttributeColumn, Sensitivity
 from fivesafes.sql import Params
 
 OFFENCES = Lookup("offences", "offence_code", ("offence_group", "offence_category"),
@@ -23,13 +30,13 @@ OFFENCES = Lookup("offences", "offence_code", ("offence_group", "offence_categor
                     "offence_category": "violent"},))
 
 
-def evaluate(attribute: dict, values: list, lookups=(OFFENCES,)) -> dict[str, list]:
+def evaluate(attribute: AttributeColumn, values: list, lookups=(OFFENCES,)) -> dict[str, list]:
     """Each column of the attribute and its levels, computed over ``values``."""
     p = Params()
     columns = attribute_columns("prison", attribute, list(lookups), {"offences": "lk"},
-                                {attribute["column"]}, p)
+                                {attribute.column}, p)
     con = duckdb.connect()
-    con.register("a", pa.table({attribute["column"]: values}))
+    con.register("a", pa.table({attribute.column: values}))
     con.register("lk", pa.table({"offence_code": ["VP01001"], "offence_group": ["violence"],
                                  "offence_category": ["violent"]}))
     select = ", ".join(f'{c.sql} AS "{c.name}"' for c in columns)
@@ -37,9 +44,8 @@ def evaluate(attribute: dict, values: list, lookups=(OFFENCES,)) -> dict[str, li
     return {c.name: [r[i] for r in rows] for i, c in enumerate(columns)}
 
 
-def attr(column: str, typ: str) -> dict:
-    return {"column": column, "type": typ, "sensitivity": "quasi_identifier",
-            "description": ""}
+def attr(column: str, typ: str) -> AttributeColumn:
+    return AttributeColumn(column, typ, Sensitivity.QUASI_IDENTIFIER)
 
 
 def test_dates_give_month_and_year():
@@ -79,6 +85,32 @@ def test_levels_run_from_the_most_detailed():
     # a clash with an existing column gets the attribute's name in front
     assert levels_of(columns) == {"MAIN_OFFENCE": ["MAIN_OFFENCE", "MAIN_OFFENCE_offence_group",
                                                    "offence_category"]}
+
+
+def column(name: str, derived_from: str | None = None, level: int = 0) -> Column:
+    return Column(name, name, "string", Sensitivity.OTHER, "", "derived" if level else "attribute",
+                  derived_from, level)
+
+
+def test_a_fields_levels_are_worked_out_in_one_place():
+    catalogue = [column("person_id"), column("hearing_date"),
+                 column("hearing_date_year", "hearing_date", 2), column("offence"),
+                 column("hearing_date_month", "hearing_date", 1),
+                 column("offence_group", "offence", 1), column("offence_category", "offence", 2)]
+    families = field_levels(catalogue)
+    assert list(families) == ["person_id", "hearing_date", "offence"]  # the catalogue's order
+    assert all(isinstance(c, Column) for family in families.values() for c in family)
+    assert levels_of(catalogue) == {
+        "person_id": ["person_id"],
+        "hearing_date": ["hearing_date", "hearing_date_month", "hearing_date_year"],
+        "offence": ["offence", "offence_group", "offence_category"]}
+    coarser = coarser_of(catalogue)
+    assert coarser["hearing_date"] == ("hearing_date_month", "hearing_date_year")
+    assert coarser["hearing_date_month"] == ("hearing_date_year",)
+    assert coarser["offence_category"] == coarser["person_id"] == ()
+    # without the field itself (an extract approved at a coarser level) the levels still run
+    assert levels_of(catalogue[2:3] + catalogue[4:5]) == {
+        "hearing_date": ["hearing_date_month", "hearing_date_year"]}
 
 
 def test_registering_lookups_checks_the_file_and_the_names(home, tmp_path: Path, staff):

@@ -21,6 +21,7 @@ from fivesafes.catalogue.digests import cursor
 from fivesafes.catalogue.errors import PublishError
 from fivesafes.catalogue.granularity import Column, attribute_columns
 from fivesafes.catalogue.lookups import Lookup
+from fivesafes.sources.contract import Sensitivity, SourceContract
 from fivesafes.sql import Fragment, Params, Statement, compose, fragments, quote, run, run_arrow
 
 PERSON_INDEX = "person_index"
@@ -34,7 +35,7 @@ class SourceInput:
 
     name: str
     owner: str
-    contract: dict[str, Any]
+    contract: SourceContract
     parts: tuple[tuple[str, Path, Path], ...]  # (ingest, attributes, operational digests)
 
     @property
@@ -64,23 +65,24 @@ class BuiltDataset:
 
 
 def _person_id_column() -> Column:
-    return Column("person_id", "m.person_id", "string", "other",
+    return Column("person_id", "m.person_id", "string", Sensitivity.OTHER,
                   "Meaningless id of the linked person: the same person has the same id in "
                   "every dataset of a release and keeps it across refreshes", "person_id")
 
 
 def _replaced_columns(source: SourceInput, taken: set[str]) -> list[tuple[Column, str]]:
     out = []
-    for ident in source.contract["identifiers"]:
-        column = ident["column"]
-        if ident["role"] != "operational_id" or column == source.contract["record_id"]:
+    for ident in source.contract.identifier("operational_id"):
+        column = ident.column
+        if column == source.contract.record_id:
             continue
         name = REPLACED_PREFIX + column
         while name in taken:
             name += "_"
         taken.add(name)
-        what = ident.get("description") or column
-        out.append((Column(name, f"{quote('r_' + column)}.replaced_id", "string", "other",
+        what = ident.description or column
+        out.append((Column(name, f"{quote('r_' + column)}.replaced_id", "string",
+                           Sensitivity.OTHER,
                            f"Meaningless id replacing {column} ({what}); records with the same "
                            f"{column} have the same id within this version only",
                            "replaced_id"), column))
@@ -236,11 +238,11 @@ def build_source(con: duckdb.DuckDBPyConnection, source: SourceInput, lookups: l
     """Write one source's dataset to ``out`` (the person map is ``fs_map``)."""
     contract = source.contract
     _load_attributes(con, source)
-    taken = {"person_id", *(a["column"] for a in contract["attributes"])}
+    taken = {"person_id", *(a.column for a in contract.attributes)}
     columns: list[tuple[Column, str | None]] = [(_person_id_column(), None)]
     columns += _replaced_columns(source, taken)
     p = Params()
-    for attribute in contract["attributes"]:
+    for attribute in contract.attributes:
         columns += [(c, None) for c in attribute_columns(
             source.name, attribute, lookups, lookup_tables, taken, p)]
     run(con, source_statement(source, columns, p))
@@ -251,26 +253,27 @@ def build_source(con: duckdb.DuckDBPyConnection, source: SourceInput, lookups: l
     expected = run(con, COUNT_ATTRIBUTES).fetchall()[0][0]
     if rows != expected:  # every join is one-to-one; anything else is a bug
         raise RuntimeError(f"{source.name}: {rows} rows built from {expected} records")
-    dates = [a for a in contract["attributes"] if a["type"] == "date"]
-    primary = next((a for a in dates if a.get("required")), dates[0] if dates else None)
-    date_field = primary["column"] if primary else None
+    dates = [a for a in contract.attributes if a.type == "date"]
+    primary = next((a for a in dates if a.required), dates[0] if dates else None)
+    date_field = primary.column if primary else None
     return BuiltDataset(
-        name=source.name, kind="source", title=contract.get("title") or source.name,
-        description=contract.get("description", ""), owner=source.owner, path=out,
-        jurisdictions=tuple(contract.get("jurisdictions") or ()),
-        systems=tuple(contract.get("systems") or ()),
+        name=source.name, kind="source", title=contract.title or source.name,
+        description=contract.description, owner=source.owner, path=out,
+        jurisdictions=contract.jurisdictions, systems=contract.systems,
         columns=tuple(cols), rows=rows, persons=persons, stats=stats,
         ingests=tuple(source.ingests), date_field=date_field,
         date_from=stats[date_field]["min"] if date_field else None,
         date_to=stats[date_field]["max"] if date_field else None)
 
 
-def _index_sensitivity(dataset: BuiltDataset) -> str:
+def _index_sensitivity(dataset: BuiltDataset) -> Sensitivity:
+    """The class of a person-level index flag "in this dataset": criminal offence if any
+    column of the dataset is, else special category if any is, else other."""
     classes = {c.sensitivity for c in dataset.columns}
-    for klass in ("criminal_offence", "special_category"):
+    for klass in (Sensitivity.CRIMINAL_OFFENCE, Sensitivity.SPECIAL_CATEGORY):
         if klass in classes:
             return klass
-    return "other"
+    return Sensitivity.OTHER
 
 
 def build_person_index(con: duckdb.DuckDBPyConnection, datasets: list[BuiltDataset],
@@ -282,7 +285,7 @@ def build_person_index(con: duckdb.DuckDBPyConnection, datasets: list[BuiltDatas
         columns.append(Column(name, name, "boolean", _index_sensitivity(d),
                               f"True if the person has at least one record in {d.name}",
                               "index"))
-    columns.append(Column("datasets", "datasets", "integer", "other",
+    columns.append(Column("datasets", "datasets", "integer", Sensitivity.OTHER,
                           "In how many datasets of this release the person appears", "index"))
     run(con, person_index_statement(datasets))
     out.parent.mkdir(parents=True, exist_ok=True)

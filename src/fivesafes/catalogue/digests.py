@@ -22,7 +22,6 @@ a name. The digests are built while the identifiers are held, before they are de
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from fivesafes import audit
 from fivesafes.accounts import Role, authorise
 from fivesafes.errors import KeyMaterialError
 from fivesafes.home import Busy, Deployment, move_all
+from fivesafes.sources.contract import IdentifierColumn, SourceContract, contract_from_json
 from fivesafes.sql import Fragment, Params, Statement, compose, fragments, quote, run, run_arrow
 from fivesafes.store.models import IngestRun
 
@@ -139,17 +139,17 @@ _OPERATIONAL = ("SELECT {source} AS source, {column} AS id_column, record_key, "
                 "FROM ids WHERE trim({id}) <> ''")
 
 
-def _token_sql(contract: dict, p: Params) -> str:
+def _token_sql(contract: SourceContract, p: Params) -> str:
     """SELECT kind, h for one source's identifier table ``ids``."""
-    roles: dict[str, list[dict]] = {}
-    for ident in contract["identifiers"]:
-        if ident["column"] != contract["record_id"]:
-            roles.setdefault(ident["role"], []).append(ident)
-    ids = ["record_id"] + [i["column"] for role in ("operational_id", "shared_identifier")
+    roles: dict[str, list[IdentifierColumn]] = {}
+    for ident in contract.identifiers:
+        if ident.column != contract.record_id:
+            roles.setdefault(ident.role, []).append(ident)
+    ids = ["record_id"] + [i.column for role in ("operational_id", "shared_identifier")
                            for i in roles.get(role, [])]
     parts = [compose(_ID_TOKENS, ids=_list_of(ids), min_chars=Fragment(p(MIN_ID_CHARS)))]
-    postcodes = [i["column"] for i in roles.get("postcode", [])]
-    addresses = [i["column"] for i in roles.get("address", [])]
+    postcodes = [i.column for i in roles.get("postcode", [])]
+    addresses = [i.column for i in roles.get("address", [])]
     if postcodes or addresses:
         found = []
         if postcodes:
@@ -157,31 +157,31 @@ def _token_sql(contract: dict, p: Params) -> str:
         if addresses:
             found.append(Fragment(compose(_ADDRESS_POSTCODES, addresses=_list_of(addresses))))
         parts.append(compose(_POSTCODE_TOKENS, found=fragments(found, " UNION ALL ")))
-    names = [i["column"] for role in NAME_ROLES for i in roles.get(role, [])]
+    names = [i.column for role in NAME_ROLES for i in roles.get(role, [])]
     if names:
         tokens = (f"list_distinct(list_filter(string_split(fs_norm(concat_ws(' ', "
                   f"{', '.join(quote(c) for c in names)})), ' '), lambda t: fs_is_name(t)))"
                   f"[1:{p(MAX_NAME_TOKENS)}]")
         dobs = []
         for ident in roles.get("date_of_birth", []):
-            fmt = ident.get("format") or "%Y-%m-%d"
-            dobs.append(f"strftime(coalesce(try_strptime({quote(ident['column'])}, {p(fmt)}), "
-                        f"try_strptime({quote(ident['column'])}, '%Y-%m-%d')), '%Y%m%d')")
+            fmt = ident.format or "%Y-%m-%d"
+            dobs.append(f"strftime(coalesce(try_strptime({quote(ident.column)}, {p(fmt)}), "
+                        f"try_strptime({quote(ident.column)}, '%Y-%m-%d')), '%Y%m%d')")
         dob_list = "[" + ", ".join(dobs) + "]" if dobs else "[]::VARCHAR[]"
         parts.append(compose(_NAME_TOKENS, tokens=Fragment(tokens), dob_list=Fragment(dob_list)))
     return " UNION ALL ".join(f"({part})" for part in parts)
 
 
-def token_statement(source: str, contract: dict) -> Statement:
+def token_statement(source: str, contract: SourceContract) -> Statement:
     """The distinct tokens (``kind``, ``h``) of one source's identifier table ``ids``."""
     p = Params()
     sql = _token_sql(contract, p)
     return Statement(f"digests: tokens of {source}", sql, p.values)
 
 
-def _operational_sql(source: str, contract: dict, p: Params) -> str | None:
-    columns = [i["column"] for i in contract["identifiers"]
-               if i["role"] == "operational_id" and i["column"] != contract["record_id"]]
+def _operational_sql(source: str, contract: SourceContract, p: Params) -> str | None:
+    columns = [i.column for i in contract.identifier("operational_id")
+               if i.column != contract.record_id]
     if not columns:
         return None
     return " UNION ALL ".join(
@@ -190,7 +190,7 @@ def _operational_sql(source: str, contract: dict, p: Params) -> str | None:
     )
 
 
-def operational_statement(source: str, contract: dict) -> Statement | None:
+def operational_statement(source: str, contract: SourceContract) -> Statement | None:
     """Each record's operational-id digests (``source``, ``id_column``, ``record_key``,
     ``digest``) from the identifier table ``ids``; None when the contract has none."""
     p = Params()
@@ -215,7 +215,7 @@ def build(deployment: Deployment, ingest: IngestRun, out: Path) -> dict[str, int
     operational: list[pa.Table] = []
     try:
         for src in ingest.sources:
-            contract = json.loads(src.contract)
+            contract = contract_from_json(src.contract)
             con.register("ids", read_identifiers(deployment, ingest.label, src.source))
             token_parts.append(run_arrow(con, token_statement(src.source, contract)))
             statement = operational_statement(src.source, contract)

@@ -19,10 +19,12 @@ SQL is generated here (identifiers quoted, values bound) and run by :mod:`publis
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol, TypeVar
 
 from fivesafes.catalogue.lookups import Lookup
+from fivesafes.sources.contract import AttributeColumn, Sensitivity
 from fivesafes.sql import Fragment, Params, compose, quote
 
 AGE_NAME = re.compile(r"(^|_)age($|_)", re.IGNORECASE)
@@ -40,7 +42,7 @@ class Column:
     name: str
     sql: str
     type: str  # string | integer | decimal | date | boolean
-    sensitivity: str
+    sensitivity: Sensitivity
     description: str
     origin: str  # person_id | replaced_id | attribute | derived
     derived_from: str | None = None
@@ -68,14 +70,14 @@ def _age_band_sql(column: str, p: Params) -> str:
     return f"CASE {' '.join(whens)} END"
 
 
-def attribute_columns(source: str, attribute: dict[str, Any], lookups: list[Lookup],
+def attribute_columns(source: str, attribute: AttributeColumn, lookups: list[Lookup],
                       lookup_tables: dict[str, str], taken: set[str], p: Params) -> list[Column]:
     """The attribute itself and its coarser levels. ``lookup_tables`` names the registered
     DuckDB table of each lookup; ``taken`` holds the column names already used."""
-    name, typ, sens = attribute["column"], attribute["type"], attribute["sensitivity"]
+    name, typ, sens = attribute.column, attribute.type, attribute.sensitivity
     col = f"a.{quote(name)}"
     taken.add(name)
-    out = [Column(name, col, typ, sens, attribute.get("description", ""), "attribute")]
+    out = [Column(name, col, typ, sens, attribute.description, "attribute")]
 
     def derived(level_name: str, sql: str, typ: str, description: str, level: int,
                 lookup: str | None = None) -> None:
@@ -113,12 +115,43 @@ def attribute_columns(source: str, attribute: dict[str, Any], lookups: list[Look
     return out
 
 
-def levels_of(columns: list[Column]) -> dict[str, list[str]]:
-    """Each base field's levels, most detailed first (the field itself, then coarser ones)."""
-    levels: dict[str, list[str]] = {}
-    for c in columns:
-        if c.derived_from is None:
-            levels[c.name] = [c.name]
-    for c in sorted((c for c in columns if c.derived_from), key=lambda c: c.level):
-        levels[c.derived_from].append(c.name)  # type: ignore[index]
+class LevelledColumn(Protocol):
+    """A column of the catalogue as far as its levels go (a :class:`Column` as built, a
+    stored ``DatasetField``, a ``FieldEntry`` of the listing...)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def derived_from(self) -> str | None: ...
+
+    @property
+    def level(self) -> int: ...
+
+
+L = TypeVar("L", bound=LevelledColumn)
+
+
+def field_levels(columns: Iterable[L]) -> dict[str, list[L]]:
+    """Each field's columns, most detailed first: the field itself (``derived_from`` None),
+    then the columns derived from it by ``level`` (columns of the same level in the order
+    given, which is the order publishing computed them). The one place levels are worked out."""
+    columns = list(columns)
+    levels: dict[str, list[L]] = {c.name: [c] for c in columns if c.derived_from is None}
+    for c in sorted((c for c in columns if c.derived_from is not None), key=lambda c: c.level):
+        levels.setdefault(c.derived_from, []).append(c)  # type: ignore[arg-type]
     return levels
+
+
+def levels_of(columns: Iterable[LevelledColumn]) -> dict[str, list[str]]:
+    """Each field's levels by name, most detailed first (the field itself, then coarser)."""
+    return {name: [c.name for c in family] for name, family in field_levels(columns).items()}
+
+
+def coarser_of(columns: Iterable[LevelledColumn]) -> dict[str, tuple[str, ...]]:
+    """Each column's coarser alternatives, finest first (the levels of its field after it)."""
+    coarser: dict[str, tuple[str, ...]] = {}
+    for family in field_levels(columns).values():
+        for c in family:
+            coarser[c.name] = tuple(o.name for o in family if o.level > c.level)
+    return coarser

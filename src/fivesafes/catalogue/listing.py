@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from fivesafes.catalogue.errors import CatalogueError
+from fivesafes.catalogue.granularity import coarser_of
 from fivesafes.catalogue.models import CURRENT, REMOVED, Dataset, DatasetVersion
 from fivesafes.catalogue.refs import DatasetRef, FieldRef, Sensitivity
 from fivesafes.home import Deployment
@@ -24,7 +25,7 @@ from fivesafes.home import Deployment
 class FieldEntry:
     name: str
     type: str
-    sensitivity: str
+    sensitivity: Sensitivity
     description: str
     origin: str
     derived_from: str | None
@@ -77,17 +78,10 @@ class DatasetEntry:
 
 
 def _fields(version: DatasetVersion) -> tuple[FieldEntry, ...]:
-    coarser: dict[str, list[tuple[int, str]]] = {}
-    for f in version.fields:
-        if f.derived_from:
-            coarser.setdefault(f.derived_from, []).append((f.level, f.name))
-    entries = []
-    for f in version.fields:
-        base = f.derived_from or f.name
-        levels = [name for level, name in sorted(coarser.get(base, [])) if level > f.level]
-        entries.append(FieldEntry(f.name, f.type, f.sensitivity, f.description, f.origin,
-                                  f.derived_from, f.level, tuple(levels), dict(f.stats)))
-    return tuple(entries)
+    coarser = coarser_of(version.fields)
+    return tuple(FieldEntry(f.name, f.type, Sensitivity(f.sensitivity), f.description, f.origin,
+                            f.derived_from, f.level, coarser[f.name], dict(f.stats))
+                 for f in version.fields)
 
 
 def _version(v: DatasetVersion) -> VersionEntry:
@@ -152,9 +146,9 @@ def as_json(entries: list[DatasetEntry]) -> dict[str, Any]:
 
 
 class StoreCatalogue:
-    """The catalogue governance checks applications against (``fivesafes.governance.catalogue.
-    use_catalogue(StoreCatalogue)``): each version that is not removed, by its label ``vN``;
-    each field with its levels, most detailed first."""
+    """The catalogue governance checks applications against unless another is passed in (see
+    ``fivesafes.governance.catalogue.catalogue_for``): each version that is not removed, by its
+    label ``vN``; each field with its levels, most detailed first."""
 
     def __init__(self, deployment: Deployment) -> None:
         self._entries = {e.name: e for e in read_catalogue(deployment, include_removed=False)}
@@ -171,7 +165,7 @@ class StoreCatalogue:
         found = next((v for v in entry.versions if v.label == version), None) if entry else None
         if found is None:
             return None
-        fields = {f.name: FieldRef(f.name, Sensitivity(f.sensitivity), (f.name, *f.coarser))
+        fields = {f.name: FieldRef(f.name, f.sensitivity, (f.name, *f.coarser))
                   for f in found.fields if f.derived_from is None}
         return DatasetRef(name=name, version=version, owner=entry.owner,
                           fields=MappingProxyType(fields), title=entry.title,

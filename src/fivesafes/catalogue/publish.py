@@ -60,6 +60,7 @@ from fivesafes.catalogue.models import (
 from fivesafes.catalogue.persons import PersonIds, ensure_person_ids, link_run
 from fivesafes.home import Busy, Deployment, in_work, move_all
 from fivesafes.pseudonyms import REPLACED_ID_PREFIX, random_ids
+from fivesafes.sources.contract import contract_from_json
 from fivesafes.sources.identifier_store import HELD, file_records
 from fivesafes.store.models import IngestRun, LinkRun
 
@@ -167,7 +168,7 @@ def _sources(deployment: Deployment, link: LinkRun) -> tuple[list[SourceInput], 
                                                   (*old.parts, part))
             else:
                 grouped[src.source] = SourceInput(src.source, src.owner,
-                                                  json.loads(src.contract), (part,))
+                                                  contract_from_json(src.contract), (part,))
     if no_digests:
         raise PublishError(
             f"the identifiers of {', '.join(sorted(no_digests))} were destroyed without their "

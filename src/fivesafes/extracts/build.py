@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from fivesafes.catalogue.dictionary import write_dictionary
+from fivesafes.catalogue.granularity import coarser_of
 from fivesafes.catalogue.listing import DatasetEntry, FieldEntry, VersionEntry
 from fivesafes.encrypted_files import EncryptedWriter
 from fivesafes.extracts.plan import PERSON_ID, Plan, PlannedColumn, PlannedDataset
@@ -236,12 +237,11 @@ def write_extract_dictionary(plan: Plan, files: list[BuiltFile], content: dict[s
     entries = []
     for ds, listed in zip(plan.datasets, content["datasets"], strict=True):
         built = by_name[ds.name]
+        coarser = coarser_of(ds.columns)
         fields = tuple(FieldEntry(
             name=c.name, type=c.type, sensitivity=c.sensitivity, description=_described(c),
             origin="pseudonym" if c.rekey else ("derived" if c.level else "attribute"),
-            derived_from=c.field if c.level else None, level=c.level,
-            coarser=tuple(o.name for o in ds.columns if o.field == c.field and o.level > c.level
-                          and o.rekey is None),
+            derived_from=c.derived_from, level=c.level, coarser=coarser[c.name],
             stats=built.stats[c.name]) for c in ds.columns)
         version = VersionEntry(
             dataset=ds.name, version=ds.version, status="current",

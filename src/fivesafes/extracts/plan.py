@@ -22,8 +22,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fivesafes.catalogue.granularity import field_levels
 from fivesafes.catalogue.models import REMOVED, Dataset, DatasetField, DatasetVersion
-from fivesafes.catalogue.refs import ROW_JURISDICTION, ROW_SYSTEM
+from fivesafes.catalogue.refs import ROW_JURISDICTION, ROW_SYSTEM, Sensitivity
 from fivesafes.errors import FivesafesError
 from fivesafes.governance.models import Application, RequestedDataset
 
@@ -39,12 +40,17 @@ class ExtractError(FivesafesError):
 class PlannedColumn:
     name: str
     type: str
-    sensitivity: str
+    sensitivity: Sensitivity
     description: str
     field: str  # the approved field it comes from
     level: int  # 0 the field itself, 1 its next coarser level...
     approved_level: str  # the level the application approved for that field
     rekey: str | None  # person | replaced | None
+
+    @property
+    def derived_from(self) -> str | None:
+        """The field a coarser level is derived from (None for a field itself)."""
+        return self.field if self.level else None
 
 
 @dataclass(frozen=True)
@@ -95,26 +101,21 @@ def _version(session: Session, wanted: RequestedDataset) -> tuple[Dataset, Datas
     return found.dataset, found
 
 
-def _family(fields: list[DatasetField], name: str) -> list[DatasetField]:
-    base = [f for f in fields if f.name == name and f.derived_from is None]
-    coarser = sorted((f for f in fields if f.derived_from == name), key=lambda f: f.level)
-    return base + coarser
-
-
 def _column(f: DatasetField, field: str, approved: str) -> PlannedColumn:
-    return PlannedColumn(f.name, f.type, f.sensitivity, f.description, field, f.level, approved,
-                         REKEYED_ORIGINS.get(f.origin))
+    return PlannedColumn(f.name, f.type, Sensitivity(f.sensitivity), f.description, field,
+                         f.level, approved, REKEYED_ORIGINS.get(f.origin))
 
 
 def _columns(application: Application, wanted: RequestedDataset, version: DatasetVersion
              ) -> list[PlannedColumn]:
     fields = list(version.fields)
+    levels = field_levels(fields)
     columns: list[PlannedColumn] = []
     person = [f for f in fields if f.origin == "person_id"]
     if person:
         columns.append(_column(person[0], person[0].name, person[0].name))
     for requested in wanted.fields:
-        family = _family(fields, requested.name)
+        family = levels.get(requested.name, [])
         names = [f.name for f in family]
         if requested.level not in names:
             raise ExtractError(

@@ -146,7 +146,7 @@ def _check_field(ds: DatasetRef, request: Mapping[str, Any], path: str,
     justification, why = request["justification"], request["why_not_coarser"]
     coarser = ref.coarser_than(level)
     if needs_strong_justification(ref, level):
-        what = (f"{ref.sensitivity.replace('_', ' ')} data"
+        what = (f"{ref.sensitivity.in_words} data"
                 if ref.sensitivity in (Sensitivity.SPECIAL_CATEGORY, Sensitivity.CRIMINAL_OFFENCE)
                 else f"the most detailed level of {ref.name}")
         if len(justification) < MIN_STRONG_JUSTIFICATION:

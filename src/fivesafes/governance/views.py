@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fivesafes.accounts import Role, acting_account, has_role, panels_of
+from fivesafes.catalogue.refs import Sensitivity
 from fivesafes.errors import PermissionDenied
 from fivesafes.governance import risk_assessments
 from fivesafes.governance.application_form import describe_legal_basis
@@ -28,7 +29,7 @@ class FieldView:
     dataset: str
     name: str
     level: str
-    sensitivity: str
+    sensitivity: Sensitivity
     justification: str
     why_not_coarser: str
 
@@ -118,8 +119,8 @@ def _view(application: Application, risk: RiskView | None = None) -> Application
         reference=application.reference, project=application.project.reference,
         title=application.project.title, state=application.state,
         datasets=tuple(f"{d.name} {d.version} ({d.owner})" for d in application.datasets),
-        fields=tuple(FieldView(d.name, f.name, f.level, f.sensitivity, f.justification,
-                               f.why_not_coarser)
+        fields=tuple(FieldView(d.name, f.name, f.level, Sensitivity(f.sensitivity),
+                               f.justification, f.why_not_coarser)
                      for d in application.datasets for f in d.fields),
         coverage=(f"{application.coverage_from} to {application.coverage_to}; "
                   f"{', '.join(application.jurisdictions)}; {', '.join(application.sources)}"),

@@ -10,10 +10,8 @@ are left out and counted; there the record key is the record id.
 from __future__ import annotations
 
 import io
-import json
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -29,7 +27,7 @@ from fivesafes.linkage.encoded import PartnerEncoding
 from fivesafes.partner.encoding import EncodingParameters
 from fivesafes.partner.models import Partner
 from fivesafes.progress import ProgressFn
-from fivesafes.sources.contract import SourceContract, SourceFile
+from fivesafes.sources.contract import SourceContract, contract_from_json
 from fivesafes.sources.ingest import identifiers_associated_data
 from fivesafes.sources.readers import reader_for
 from fivesafes.sources.validation import ChunkValidator, refuse_repeated_ids, tally
@@ -107,27 +105,6 @@ def read_extracts(contracts: list[SourceContract], *, chunk_rows: int = CHUNK_RO
         con.close()
 
 
-def _contract_from_json(text: str) -> SourceContract:
-    """Rebuild the contract ingest recorded (only what linkage reads is needed)."""
-    from fivesafes.sources.contract import IdentifierColumn
-
-    data = json.loads(text)
-    file = data["file"]
-    return SourceContract(
-        name=data["name"], owner=data["owner"], record_id=data["record_id"],
-        file=SourceFile(path=Path(file["path"]), format=file["format"],
-                        delimiter=file.get("delimiter", ","),
-                        encoding=file.get("encoding", "utf-8")),
-        identifiers=tuple(
-            IdentifierColumn(column=i["column"], role=i["role"], order=i.get("order"),
-                             format=i.get("format"), codes=dict(i.get("codes") or {}),
-                             required=bool(i.get("required")), name=i.get("name"))
-            for i in data["identifiers"]
-        ),
-        title=data.get("title", ""),
-    )
-
-
 def ingested_tables(deployment: Deployment) -> list[IdentifierTable]:
     """Every source held in the home's identifier stores; a source ingested more than once is
     taken from its newest ingest (record keys are stable, so a record is linked once)."""
@@ -145,7 +122,7 @@ def ingested_tables(deployment: Deployment) -> list[IdentifierTable]:
         newest[entry[2]] = entry
     tables = []
     for label, key_name, source, contract_json, path, partner in newest.values():
-        contract = _contract_from_json(contract_json)
+        contract = contract_from_json(contract_json)
         key = deployment.keys.load_key(key_name)
         plain = read_encrypted(deployment.root / path, key,
                                identifiers_associated_data(label, source))

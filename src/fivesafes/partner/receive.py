@@ -47,6 +47,7 @@ from fivesafes.partner.packages import (
 )
 from fivesafes.partner.registry import ACTIVE, get_partner, load_identity
 from fivesafes.pseudonyms import record_keys
+from fivesafes.sources.contract import SourceContract, SourceFile, attribute_from_dict
 from fivesafes.sources.ingest import (
     identifiers_associated_data,
     next_label,
@@ -130,23 +131,27 @@ def _check_pair(ids: _Opened, attrs: _Opened) -> None:
                                     "missing from its manifest")
 
 
-def _contract_json(opened: dict[str, _Opened]) -> dict[str, Any]:
+def _contract(opened: dict[str, _Opened]) -> SourceContract:
     """The partner source as a contract the home records (no identifier roles: encodings)."""
     attrs = opened[ATTRIBUTES]
     declared = attrs.manifest["contract"]
     manifest = opened[IDENTIFIERS].manifest
-    return {"name": manifest["source"], "owner": manifest.get("owner", ""),
-            "record_id": RECORD_ID,
-            "file": {"path": str(opened[IDENTIFIERS].folder), "format": "parquet",
-                     "delimiter": ",", "encoding": "utf-8"},
-            "identifiers": [], "attributes": list(declared.get("attributes") or []),
-            "title": manifest.get("title", ""), "description": declared.get("description", ""),
-            "jurisdictions": list(declared.get("jurisdictions") or []),
-            "systems": list(declared.get("systems") or []), "contract_path": None}
+    try:
+        attributes = tuple(attribute_from_dict(a) for a in declared.get("attributes") or ())
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PartnerPackageRefused(f"{attrs.folder.name}: an attribute declaration in its "
+                                    f"manifest is not one a contract allows ({exc})") from None
+    return SourceContract(
+        name=str(manifest["source"]), owner=manifest.get("owner", ""), record_id=RECORD_ID,
+        file=SourceFile(opened[IDENTIFIERS].folder, "parquet"), identifiers=(),
+        attributes=attributes, title=manifest.get("title", ""),
+        description=declared.get("description", ""),
+        jurisdictions=tuple(declared.get("jurisdictions") or ()),
+        systems=tuple(declared.get("systems") or ()))
 
 
 def _check_source(session: Session, partner: Partner, source: str,
-                  contract: dict[str, Any]) -> None:
+                  contract: SourceContract) -> None:
     """Refuse a partner source named like a source of this home or of another partner, and
     attributes named like the keys the home adds."""
     rows = session.execute(select(IngestedSource.partner).where(
@@ -155,7 +160,7 @@ def _check_source(session: Session, partner: Partner, source: str,
         raise FivesafesError(f"source '{source}' is already a source of this home (or another "
                              "partner's); a partner's source needs a name of its own: ask the "
                              "partner to rename it in its contract")
-    columns = {a.get("column") for a in contract["attributes"]}
+    columns = {a.column for a in contract.attributes}
     if RECORD_ID in columns or "record_key" in columns:
         raise PartnerPackageRefused(f"source '{source}': an attribute may not be called "
                                     "record_id or record_key")
@@ -206,7 +211,7 @@ def receive(deployment: Deployment, *, by: str, partner: str,
         received = set(session.execute(select(PartnerPackage.package_id)).scalars())
         opened = _open_all(deployment, found, folders, received)
         source = str(opened[IDENTIFIERS].manifest["source"])
-        contract = _contract_json(opened)
+        contract = _contract(opened)
         _check_source(session, found, source, contract)
     with Busy(deployment, "ingest"):
         deployment.clear_abandoned_work("ingest")
@@ -228,7 +233,7 @@ def receive(deployment: Deployment, *, by: str, partner: str,
 
 
 def _record(deployment: Deployment, by: str, partner: str, label: str, started_at: str,
-            source: str, contract: dict[str, Any], opened: dict[str, _Opened],
+            source: str, contract: SourceContract, opened: dict[str, _Opened],
             paths: dict[str, str], work: Path, key_file: Path) -> None:
     ids = opened[IDENTIFIERS]
     rows = ids.table.num_rows
@@ -239,7 +244,8 @@ def _record(deployment: Deployment, by: str, partner: str, label: str, started_a
                         finished_at=audit.utc_iso(deployment.clock()), actor=by,
                         data_key=label, identifiers="held")
         run.sources.append(IngestedSource(
-            source=source, owner=contract["owner"], contract=audit.canonical_json(contract),
+            source=source, owner=contract.owner,
+            contract=audit.canonical_json(contract.as_json()),
             file_name=str(ids.folder), file_sha256=ids.manifest["payload"]["sha256"],
             rows_read=rows, rows_accepted=rows, rows_quarantined=0,
             attributes_path=paths["attributes"], identifiers_path=paths["identifiers"],

@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from fivesafes.risk.classes import ClassFigures, group_by
+from fivesafes.sources.contract import Sensitivity
 from fivesafes.sql import Fragment, Statement, compose, quote, run
 
 
@@ -32,7 +33,7 @@ class Diversity:
 
     field: str
     level: str
-    sensitivity: str
+    sensitivity: Sensitivity
     classes: int  # classes in which the field has at least one record
     distinct_l: int
     entropy_l: float
@@ -44,7 +45,8 @@ class Diversity:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Diversity:
-        return cls(**{f: raw[f] for f in cls.__dataclass_fields__})
+        values = {f: raw[f] for f in cls.__dataclass_fields__}
+        return cls(**{**values, "sensitivity": Sensitivity(values["sensitivity"])})
 
 
 def record_counts(table: str, keys: Sequence[str], value: str) -> Fragment:

@@ -144,7 +144,7 @@ class SensitiveField:
     version: str
     field: str
     level: str
-    sensitivity: str
+    sensitivity: Sensitivity
 
     @property
     def label(self) -> str:

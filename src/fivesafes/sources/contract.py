@@ -9,9 +9,10 @@ ingested.
 from __future__ import annotations
 
 import codecs
+import json
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -38,6 +39,11 @@ class Sensitivity(StrEnum):
     SPECIAL_CATEGORY = "special_category"  # UK GDPR Article 9 (ethnicity, health...)
     CRIMINAL_OFFENCE = "criminal_offence"  # UK GDPR Article 10
     OTHER = "other"
+
+    @property
+    def in_words(self) -> str:
+        """The class as people say it: ``special category``."""
+        return self.value.replace("_", " ")
 
 
 SENSITIVITIES: tuple[str, ...] = tuple(s.value for s in Sensitivity)
@@ -119,10 +125,54 @@ class SourceContract:
         return [c for c in self.identifiers if c.role == role]
 
     def as_json(self) -> dict[str, Any]:
+        """The contract as ingest records it (canonical JSON of this dict); read back with
+        :func:`contract_from_json`."""
         data = asdict(self)
         data["file"]["path"] = str(self.file.path)
         data["contract_path"] = str(self.contract_path) if self.contract_path else None
         return data
+
+
+def attribute_from_dict(data: Mapping[str, Any]) -> AttributeColumn:
+    """An attribute as :meth:`SourceContract.as_json` wrote it; ValueError if its type or
+    sensitivity is not one a contract allows."""
+    if data["type"] not in ATTRIBUTE_TYPES:
+        raise ValueError(f"attribute type {data['type']!r} is not one of "
+                         f"{', '.join(ATTRIBUTE_TYPES)}")
+    values = data.get("values")
+    return AttributeColumn(
+        column=str(data["column"]), type=data["type"], sensitivity=Sensitivity(data["sensitivity"]),
+        format=data.get("format"), values=tuple(values) if values is not None else None,
+        required=bool(data.get("required")), description=data.get("description") or "")
+
+
+def _identifier_from_dict(data: Mapping[str, Any]) -> IdentifierColumn:
+    return IdentifierColumn(
+        column=str(data["column"]), role=data["role"], order=data.get("order"),
+        format=data.get("format"), codes=dict(data.get("codes") or {}),
+        required=bool(data.get("required")), description=data.get("description") or "",
+        name=data.get("name"))
+
+
+def contract_from_dict(data: Mapping[str, Any]) -> SourceContract:
+    """The contract :meth:`SourceContract.as_json` wrote (keys added since may be missing)."""
+    file = data["file"]
+    path = data.get("contract_path")
+    return SourceContract(
+        name=data["name"], owner=data["owner"], record_id=data["record_id"],
+        file=SourceFile(Path(file["path"]), file["format"], file.get("delimiter", ","),
+                        file.get("encoding", "utf-8")),
+        identifiers=tuple(_identifier_from_dict(i) for i in data.get("identifiers") or ()),
+        attributes=tuple(attribute_from_dict(a) for a in data.get("attributes") or ()),
+        title=data.get("title") or "", description=data.get("description") or "",
+        jurisdictions=tuple(data.get("jurisdictions") or ()),
+        systems=tuple(data.get("systems") or ()),
+        contract_path=Path(path) if path else None)
+
+
+def contract_from_json(text: str) -> SourceContract:
+    """The contract an ingest recorded as JSON text (``IngestedSource.contract``)."""
+    return contract_from_dict(json.loads(text))
 
 
 CONTRACT_HELP = "see docs/source-contracts.md"
