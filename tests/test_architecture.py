@@ -168,6 +168,29 @@ def test_the_architecture_doc_draws_the_same_floors() -> None:
     assert {r: drawn.get(r) for r in built} == built
 
 
+def _is_command_line(module: str) -> bool:
+    """A module that holds command-line commands or their helpers (not a service, not a view)."""
+    last = module.rpartition(".")[2]
+    return (module in {"fivesafes.cli", "fivesafes.cli_support", "fivesafes.__main__"}
+            or last in {"cli", "commands", "command_line"} or ".commands." in module)
+
+
+def test_the_demo_uses_services_and_views_not_the_command_line() -> None:
+    """The demo walk calls the same service functions as any caller, and says their results
+    through view modules: never a command, nor the command line's formatters."""
+    demo = {m: sorted(t for t in GRAPH[m] if _is_command_line(t))
+            for m in GRAPH if m.startswith("fivesafes.demo")}
+    assert demo and {m: t for m, t in demo.items() if t} == {}
+
+
+def test_command_line_modules_are_told_apart() -> None:
+    assert _is_command_line("fivesafes.catalogue.commands")
+    assert _is_command_line("fivesafes.governance.commands.people")
+    assert _is_command_line("fivesafes.linkage.cli")
+    assert not _is_command_line("fivesafes.catalogue.views")
+    assert not _is_command_line("fivesafes.extracts.service")
+
+
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_every_module_says_what_it_is(module: str) -> None:
     tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))

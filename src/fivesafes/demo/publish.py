@@ -10,11 +10,11 @@ from pathlib import Path
 from rich.console import Console
 from sqlalchemy import select
 
-from fivesafes.catalogue.commands import catalogue_table, publish_lines
 from fivesafes.catalogue.dictionary import write_dictionary
 from fivesafes.catalogue.listing import read_catalogue
 from fivesafes.catalogue.lookups import all_lookups, register_lookup
 from fivesafes.catalogue.publish import publish
+from fivesafes.catalogue.views import catalogue_table, publish_lines
 from fivesafes.errors import FivesafesError
 from fivesafes.home import Deployment
 from fivesafes.linkage.runs import REPORT, REPORT_WITHOUT_IDENTIFIERS
