@@ -226,7 +226,7 @@ def histogram(data: Microdata, value: str, bins: Sequence[float], name: str = "h
     counted = run(data.con, histogram_statement(data, value, edges, population)).fetchall()
     by_bin = dict(counted)
     labels = [f"[{lo:g}, {hi:g}{']' if i == len(edges) - 2 else ')'}"
-              for i, (lo, hi) in enumerate(itertools_pairwise(edges))]
+              for i, (lo, hi) in enumerate(itertools.pairwise(edges))]
     cells = pa.table({"bin": labels,
                       "n": pa.array([by_bin.get(i, 0) for i in range(len(labels))], pa.int64()),
                       LEVEL: pa.array([0] * len(labels), pa.int64())})
@@ -299,7 +299,7 @@ def _binned(data: Microdata, value: str, edges: list[float], population: Filter 
     cases = " ".join(
         f"WHEN {v} >= {params(lo)} AND {v} {'<=' if i == len(edges) - 2 else '<'} "
         f"{params(hi)} THEN {params(i)}"
-        for i, (lo, hi) in enumerate(itertools_pairwise(edges)))
+        for i, (lo, hi) in enumerate(itertools.pairwise(edges)))
     return Fragment(compose("SELECT CASE {cases} END AS bin, {person} AS p FROM {view}{where}",
                             cases=Fragment(cases), person=data.person, view=data.view,
                             where=where))
@@ -323,10 +323,6 @@ def binned_persons_statement(data: Microdata, value: str, edges: list[float],
     return Statement("outputs: histogram total", compose(
         "SELECT count(DISTINCT p) FROM ({binned}) WHERE bin IS NOT NULL", binned=binned),
         params.values)
-
-
-def itertools_pairwise(values: list[float]) -> list[tuple[float, float]]:
-    return list(zip(values[:-1], values[1:], strict=True))
 
 
 __all__ = ["Grid", "Table", "frequency", "histogram", "magnitude"]
