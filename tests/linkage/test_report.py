@@ -15,14 +15,17 @@ from fivesafes.sql import run
 
 def _pairs(con: duckdb.DuckDBPyConnection, n: int) -> None:
     """``n`` scored pairs of records ``i`` and ``i + n`` of source ``s``, probability i / n; the
-    pairs with even ``i`` contradict."""
+    pairs with even ``i`` contradict. The features (a column with an odd name) are read from
+    the features table: record ``i`` holds ``xi``, record ``i + n`` holds ``yi``."""
     con.execute("""CREATE TABLE pairs AS SELECT 's-__-' || i AS join_key_l,
         's-__-' || (i + $1) AS join_key_r, i / $1 AS match_probability, i AS match_weight,
         's' AS source_dataset_l, 's' AS source_dataset_r, i AS unique_id_l,
-        i + $1 AS unique_id_r, 'x' || i AS "we""ird_l", 'y' || i AS "we""ird_r",
-        i % 2 = 0 AS contradicts, 'generation' AS contradiction FROM range($1) AS t(i)""", [n])
+        i + $1 AS unique_id_r, i % 2 = 0 AS contradicts, 'generation' AS contradiction FROM range($1) AS t(i)""", [n])
     con.execute("CREATE TABLE records AS SELECT 's' AS source, i AS link_id, 'k' || i AS "
                 "record_key FROM range(2 * $1) AS t(i)", [n])
+    con.execute("""CREATE TABLE features AS SELECT 's' AS source_dataset, i AS unique_id,
+        CASE WHEN i < $1 THEN 'x' || i ELSE 'y' || (i - $1) END AS "we""ird"
+        FROM range(2 * $1) AS t(i)""", [n])
 
 
 def test_the_review_sample_is_the_pairs_closest_to_the_threshold_half_each_side() -> None:

@@ -242,7 +242,7 @@ def _score(con: duckdb.DuckDBPyConnection, work: Path, fuzzy: list[str], exact: 
                     AS node,
                 match_probability
             FROM partner_splink_pairs""")
-        con.execute("DROP TABLE partner_splink_pairs")
+        engine.release("partner_splink_pairs")
         seconds["predict"] = time.perf_counter() - step
     finally:
         engine.close()

@@ -6,7 +6,8 @@ import duckdb
 
 from fivesafes.sql import Fragment, Statement, compose, names, run
 
-#: Feature columns kept on both sides of each scored pair, for the clerical-review sample.
+#: Feature columns the report shows on both sides of a scored pair (clerical-review sample). They
+#: are read from the features table for the few pairs shown, not carried on every scored pair.
 REVIEW_COLUMNS = ("forename", "surname", "dob", "postcode", "address", "sex")
 
 _LEFT = "source_dataset_l || '-__-' || unique_id_l"
@@ -19,14 +20,14 @@ def describe(table: str) -> Statement:
 
 def pairs_statement(source: str, target: str, columns: list[str]) -> Statement:
     """Table ``target`` from Splink's scored pairs ``source`` (whose columns are ``columns``):
-    ordered join keys (``l`` < ``r``), the scores, the matching columns, and ``min_weight``,
-    the strongest evidence against the pair from any single comparison (its match weight, in
-    bits)."""
+    ordered join keys (``l`` < ``r``), the scores, any comparison levels (``gamma_``) Splink
+    gave, and ``min_weight``, the strongest evidence against the pair from any single comparison
+    (its match weight, in bits). One row per pair and nothing wider: at a million records there
+    are millions of pairs."""
     weights = [c for c in columns if c.startswith("mw_") and not c.startswith("mw_tf_adj_")]
     least = Fragment(f"least({names(weights)})" if weights else "0.0")
     wanted = {"match_weight", "match_probability", "source_dataset_l", "source_dataset_r",
               "unique_id_l", "unique_id_r"}
-    wanted |= {f"{c}_{side}" for c in REVIEW_COLUMNS for side in "lr"}
     kept = [c for c in columns if c in wanted or c.startswith("gamma_")]
     return Statement("pairs: build the pairs table", compose("""
         CREATE OR REPLACE TABLE {target} AS

@@ -22,7 +22,7 @@ from fivesafes.linkage.charts import bar_chart, hbar_chart, line_chart
 from fivesafes.linkage.evaluate import Accuracy
 from fivesafes.linkage.pairs import REVIEW_COLUMNS
 from fivesafes.linkage.pipeline import LinkOutcome, rule_comparisons
-from fivesafes.sql import Fragment, Statement, compose, names, quote, run
+from fivesafes.sql import Fragment, Statement, compose, quote, run
 
 __all__ = ["ReportData", "gather", "render"]
 
@@ -67,37 +67,52 @@ LARGEST_CLUSTERS = Statement("report: largest clusters", """
 KEPT_BY_RULE = Statement("report: pairs kept by each blocking rule",
                          "SELECT match_key, count(*) FROM pairs GROUP BY 1")
 PAIR_COLUMNS = Statement("report: read the pairs' columns", "DESCRIBE pairs")
+FEATURE_COLUMNS = Statement("report: read the features' columns", "DESCRIBE features")
 PAIR_COUNT = Statement("report: count pairs", "SELECT count(*) FROM pairs")
 
-#: The scored pairs with each record's key: pairs name records by link id, and the report shows
-#: the record key, as everywhere else.
-_KEYED_PAIRS = Fragment(
-    "(SELECT p.*, l.record_key AS key_l, r.record_key AS key_r FROM pairs AS p "
-    "JOIN records AS l ON l.source = p.source_dataset_l AND l.link_id = p.unique_id_l "
-    "JOIN records AS r ON r.source = p.source_dataset_r AND r.link_id = p.unique_id_r)")
+def _with_sides(picked: str, columns: tuple[str, ...]) -> Fragment:
+    """The pairs chosen by ``picked`` (a query over ``pairs``) with each record's key (pairs name
+    records by link id, and the report shows the record key, as everywhere else) and both sides
+    of each feature column in ``columns``, read from the features table for these pairs only."""
+    sides = "".join(f", fl.{quote(c)} AS {quote(c + '_l')}, fr.{quote(c)} AS {quote(c + '_r')}"
+                    for c in columns)
+    return Fragment(compose(
+        "(SELECT p.*, l.record_key AS key_l, r.record_key AS key_r{sides} FROM ({picked}) AS p "
+        "JOIN records AS l ON l.source = p.source_dataset_l AND l.link_id = p.unique_id_l "
+        "JOIN records AS r ON r.source = p.source_dataset_r AND r.link_id = p.unique_id_r "
+        "LEFT JOIN features AS fl ON fl.source_dataset = p.source_dataset_l "
+        "AND fl.unique_id = p.unique_id_l "
+        "LEFT JOIN features AS fr ON fr.source_dataset = p.source_dataset_r "
+        "AND fr.unique_id = p.unique_id_r)", sides=Fragment(sides), picked=Fragment(picked)))
 
 
 def _both_sides(columns: tuple[str, ...]) -> list[str]:
-    """Each feature column's two sides, as the pairs table names them (``dob_l``, ``dob_r``)."""
+    """Each feature column's two sides, as the report names them (``dob_l``, ``dob_r``)."""
     return [f"{c}_{side}" for c in columns for side in ("l", "r")]
+
+
+#: The clerical-review sample's pairs: the closest to the threshold, half on each side.
+_CLOSEST = ("(SELECT * FROM pairs WHERE match_probability >= $1 "
+            "ORDER BY match_probability, join_key_l LIMIT $2) UNION ALL "
+            "(SELECT * FROM pairs WHERE match_probability < $1 "
+            "ORDER BY match_probability DESC, join_key_l LIMIT $2)")
 
 
 def review_statement(threshold: float, columns: tuple[str, ...]) -> Statement:
     """The clerical-review sample: the :data:`REVIEW_PAIRS` scored pairs closest to
     ``threshold``, half on each side, with both sides of each feature column in ``columns``."""
+    shown = Fragment("".join(f", {quote(c)}" for c in _both_sides(columns)))
     return Statement("report: clerical review sample", compose("""
-        (SELECT match_probability, match_weight, source_dataset_l, key_l,
-                source_dataset_r, key_r, {shown} FROM {pairs}
-         WHERE match_probability >= $1 ORDER BY match_probability, join_key_l LIMIT $2)
-        UNION ALL
-        (SELECT match_probability, match_weight, source_dataset_l, key_l,
-                source_dataset_r, key_r, {shown} FROM {pairs}
-         WHERE match_probability < $1 ORDER BY match_probability DESC, join_key_l LIMIT $2)
+        SELECT match_probability, match_weight, source_dataset_l, key_l,
+                source_dataset_r, key_r{shown} FROM {pairs}
         ORDER BY match_probability DESC, source_dataset_l, key_l""",
-        shown=names(_both_sides(columns)), pairs=_KEYED_PAIRS), [threshold, REVIEW_PAIRS // 2])
+        shown=shown, pairs=_with_sides(_CLOSEST, columns)), [threshold, REVIEW_PAIRS // 2])
 
 
 KEPT_APART = 20
+
+_STRONGEST_APART = ("SELECT * FROM pairs WHERE contradicts "
+                    "ORDER BY match_probability DESC, join_key_l, join_key_r LIMIT $1")
 
 
 def kept_apart_statement(columns: tuple[str, ...]) -> Statement:
@@ -108,8 +123,8 @@ def kept_apart_statement(columns: tuple[str, ...]) -> Statement:
         SELECT match_probability, contradiction, source_dataset_l, key_l, source_dataset_r,
             key_r{shown}
         FROM {pairs}
-        WHERE contradicts ORDER BY match_probability DESC, join_key_l, join_key_r
-        LIMIT $1""", shown=shown, pairs=_KEYED_PAIRS), [KEPT_APART])
+        ORDER BY match_probability DESC, join_key_l, join_key_r""",
+        shown=shown, pairs=_with_sides(_STRONGEST_APART, columns)), [KEPT_APART])
 
 
 # -- reading them -----------------------------------------------------------------------------
@@ -178,7 +193,8 @@ def gather(outcome: LinkOutcome, accuracy: Accuracy | None) -> ReportData:
     data.sizes = _sizes(con)
     data.largest = _largest(con)
     present = {row[0] for row in run(con, PAIR_COLUMNS).fetchall()}
-    data.shown = tuple(c for c in _SHOWN if f"{c}_l" in present)
+    features = {row[0] for row in run(con, FEATURE_COLUMNS).fetchall()}
+    data.shown = tuple(c for c in _SHOWN if c in features)
     if data.shown and not run(con, PAIR_COUNT).fetchall()[0][0] == 0:
         data.review = _review(con, outcome.threshold, data.shown)
     if "contradicts" in present:

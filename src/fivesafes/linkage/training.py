@@ -156,7 +156,7 @@ def scorer(linker: Linker, engine: Engine, con: duckdb.DuckDBPyConnection) -> Sc
         name = f"extra_scored_{count}"
         engine.to_duckdb(scored, f"{name}_raw")
         pairs_table(con, f"{name}_raw", name)
-        con.execute(f"DROP TABLE {name}_raw")
+        engine.release(f"{name}_raw")
         return name
 
     return score
