@@ -1,10 +1,11 @@
 """Where Splink runs: DuckDB (default, in-process) or Spark (local mode here, a cluster at scale).
 
-Standardisation, over-merge splitting and evaluation always run in DuckDB; an engine only holds
-the features for Splink and hands its results back as DuckDB tables. The DuckDB engine shares the
-pipeline's connection, so nothing is copied; the Spark engine moves tables through Parquet files in
-the run's work folder. PySpark is an optional extra (``pip install 'fivesafes[spark]'``) imported
-only when ``--engine spark`` is chosen.
+Standardisation, clustering, over-merge splitting and evaluation always run in DuckDB; an
+engine only holds the features for Splink and hands its results back to DuckDB. The DuckDB engine
+shares the pipeline's connection and shows Splink's own tables as views, so nothing is copied;
+the Spark engine moves tables through Parquet files in the run's work folder. PySpark is an
+optional extra (``pip install 'fivesafes[spark]'``) imported only when ``--engine spark`` is
+chosen.
 """
 
 from __future__ import annotations
