@@ -20,7 +20,8 @@ def _pairs(con: duckdb.DuckDBPyConnection, n: int) -> None:
     con.execute("""CREATE TABLE pairs AS SELECT 's-__-' || i AS join_key_l,
         's-__-' || (i + $1) AS join_key_r, i / $1 AS match_probability, i AS match_weight,
         's' AS source_dataset_l, 's' AS source_dataset_r, i AS unique_id_l,
-        i + $1 AS unique_id_r, i % 2 = 0 AS contradicts, 'generation' AS contradiction FROM range($1) AS t(i)""", [n])
+        i + $1 AS unique_id_r, i % 2 = 0 AS contradicts, 'generation' AS contradiction
+        FROM range($1) AS t(i)""", [n])
     con.execute("CREATE TABLE records AS SELECT 's' AS source, i AS link_id, 'k' || i AS "
                 "record_key FROM range(2 * $1) AS t(i)", [n])
     con.execute("""CREATE TABLE features AS SELECT 's' AS source_dataset, i AS unique_id,

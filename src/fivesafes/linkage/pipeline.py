@@ -323,9 +323,10 @@ def _cluster(con: duckdb.DuckDBPyConnection, threshold: float, apart: bool = Tru
     with ``apart``, a pair that contradicts (:mod:`~.contradictions`) is no link.
 
     Records become numbers (their rank by source and link id) and the links a sparse graph whose
-    components scipy finds in one pass: at a million records this takes about a second, where
-    Splink's iterative SQL clustering took six. Component numbers are arbitrary; every cluster is
-    then named by its smallest member, so the result depends only on the links."""
+    components scipy finds in one pass: at a million records the whole step (numbering, graph,
+    naming) took 3.7 s, where Splink's iterative SQL clustering took 5.7 s. Component numbers are
+    arbitrary; every cluster is then named by its smallest member, so the result depends only on
+    the links."""
     import numpy as np
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
