@@ -40,7 +40,7 @@ def test_the_result_names_shared_identifiers_kept_apart_pairs_and_b_cubed(tmp_pa
             "linked_pairs_agreeing": 5, "linked_pairs_nearly_agreeing": 1,
             "linked_pairs_differing": 2, "pairs_agreeing_not_linked": 3}},
         "split": {"split_clusters": 1, "new_clusters": 1, "pairs_contradicting": 7,
-                  "links_refused": 4},
+                  "links_refused": 4, "bridged_clusters": 2, "records_left_alone": 3},
         "accuracy": {"clusters": {"precision": 0.9, "recall": 0.8, "f1": 0.85},
                      "true_pairs_unblocked": 0,
                      "bcubed": {"precision": 0.95, "recall": 0.9, "f1": 0.925}},
@@ -53,3 +53,5 @@ def test_the_result_names_shared_identifiers_kept_apart_pairs_and_b_cubed(tmp_pa
             "although it differs; 3 pairs agree on it but were not linked") in text
     assert "pairs that cannot be one person, kept apart: 7 (4 scored above the threshold)" in text
     assert "B-cubed precision 0.9500, recall 0.9000, F1 0.9250" in text
+    assert ("clusters joined only through records without a date of birth, cut: 2 (3 such "
+            "records could be either of two people and joined neither)") in text

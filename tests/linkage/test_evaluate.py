@@ -66,3 +66,21 @@ def test_bcubed_is_a_share_and_perfect_only_for_the_truth(cells: list[tuple[int,
         people.setdefault(t, set()).add(c)
     assert (scores.precision == pytest.approx(1.0)) == all(len(v) == 1 for v in clusters.values())
     assert (scores.recall == pytest.approx(1.0)) == all(len(v) == 1 for v in people.values())
+
+
+def test_a_rule_for_records_without_dob_reaches_only_pairs_where_one_lacks_it() -> None:
+    from fivesafes.linkage.evaluate import unblocked_statement
+    from fivesafes.sql import run
+
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE features AS SELECT * FROM (VALUES
+        ('s', '1', 'ANN LEE', '1980-01-01'), ('s', '2', 'ANN LEE', NULL),
+        ('s', '3', 'BO KIM', '1970-01-01'), ('s', '4', 'BO KIM', '1971-02-02'),
+        ('t', '5', 'BO KIM', NULL)) AS t(source_dataset, unique_id, full_name, dob)""")
+    con.execute("""CREATE TEMP TABLE _eval_nodes AS SELECT * FROM (VALUES
+        ('s-__-1', 'c1', 'a'), ('s-__-2', 'c1', 'a'), ('s-__-3', 'c3', 'b'),
+        ('s-__-4', 'c4', 'b'), ('t-__-5', 'c4', 'b')) AS t(node, cluster_id, true_id)""")
+    rules = [("full_name+no_dob_left", ("full_name",)), ("full_name+no_dob_right", ("full_name",))]
+    # reached: 1-2 (2 lacks it, on the right), 3-5 and 4-5 (5 on the right); not 3-4
+    assert run(con, unblocked_statement(rules)).fetchall() == [(1,)]
+    assert run(con, unblocked_statement(rules[:1])).fetchall() == [(4,)]

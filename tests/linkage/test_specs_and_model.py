@@ -96,3 +96,35 @@ def test_model_settings_bind_to_spark_sql() -> None:
     sql = " ".join(level["sql_condition"] for c in settings["comparisons"]
                    for level in c["comparison_levels"])
     assert "jaro_winkler" in sql and "jaro_winkler_similarity" not in sql
+
+
+def test_a_record_without_dob_is_compared_with_every_record_of_its_full_name() -> None:
+    from fivesafes.linkage.model import rule_condition
+
+    plan = plan_model(["forename", "surname", "dob", "postcode", "sex"])
+    rules = dict(plan.prediction_rules)
+    left = rules["full_name+no_dob_left"].create_blocking_rule_dict("duckdb")["blocking_rule"]
+    right = rules["full_name+no_dob_right"].create_blocking_rule_dict("spark")["blocking_rule"]
+    assert left == 'l."full_name" = r."full_name" AND l."dob" IS NULL'
+    # bound to Spark's quoting, so one side can be narrowed before the join on both engines
+    assert "`full_name`" in right and "r.`dob` IS NULL" in right and '"' not in right
+    assert rule_condition("dob", ("dob",), "a", "b") == 'a."dob" = b."dob"'
+    # without dates of birth there is nothing to narrow to: the rules are left out
+    assert not [name for name, _ in plan_model(["forename", "surname", "postcode"])
+                .prediction_rules if "no_dob" in name]
+
+
+def test_the_report_counts_the_comparisons_of_the_rules_for_records_without_dob() -> None:
+    import duckdb
+
+    from fivesafes.linkage.pipeline import rule_comparisons
+
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE features AS SELECT * FROM (VALUES
+        ('s', '1', 'ANN LEE', '1980-01-01'), ('s', '2', 'ANN LEE', NULL),
+        ('s', '3', 'ANN LEE', '1970-01-01'), ('s', '4', 'BO KIM', NULL))
+        AS t(source_dataset, unique_id, full_name, dob)""")
+    # ANN LEE: 2 lacks a date; 1-2 has it on the right, 2-3 on the left; 1-3 is no one's
+    assert rule_comparisons(con, "full_name+no_dob_left", ("full_name",)) == 1
+    assert rule_comparisons(con, "full_name+no_dob_right", ("full_name",)) == 1
+    assert rule_comparisons(con, "full_name", ("full_name",)) == 3

@@ -69,6 +69,11 @@ def _print_result(console, result, as_json: bool) -> None:
             console.print(f"pairs that cannot be one person, kept apart: "
                           f"{split['pairs_contradicting']:,} "
                           f"({split.get('links_refused', 0):,} scored above the threshold)")
+        if split.get("bridged_clusters"):
+            console.print(f"clusters joined only through records without a date of birth, "
+                          f"cut: {split['bridged_clusters']:,} "
+                          f"({split.get('records_left_alone', 0):,} such records could be "
+                          "either of two people and joined neither)")
     accuracy = summary.get("accuracy")
     if accuracy:
         c = accuracy["clusters"]

@@ -19,7 +19,8 @@ from pathlib import Path
 import duckdb
 
 from fivesafes.errors import SourceFileError, StepFailed
-from fivesafes.sql import Fragment, Statement, compose, quote, run
+from fivesafes.linkage.model import rule_condition
+from fivesafes.sql import Fragment, Statement, compose, run
 
 __all__ = ["THRESHOLDS", "Accuracy", "BCubed", "Scores", "bcubed_scores", "evaluate",
            "load_truth", "pairwise_scores"]
@@ -136,11 +137,8 @@ BY_THRESHOLD = Statement("evaluate: scores by threshold", """
 
 
 def unblocked_statement(rules: list[tuple[str, tuple[str, ...]]]) -> Statement:
-    """True pairs that no blocking rule (on the quoted feature ``columns``) reaches."""
-    conditions = " OR ".join(
-        "(" + " AND ".join(f"l.{quote(c)} = r.{quote(c)}" for c in columns) + ")"
-        for _, columns in rules
-    )
+    """True pairs that no blocking rule (by name, on its feature ``columns``) reaches."""
+    conditions = " OR ".join(f"({rule_condition(name, columns)})" for name, columns in rules)
     return Statement("evaluate: true pairs no blocking rule reaches", compose("""
         WITH f AS (SELECT f.*, n.true_id, n.node FROM features AS f
                    JOIN _eval_nodes AS n ON n.node = f.source_dataset || '-__-' || f.unique_id)

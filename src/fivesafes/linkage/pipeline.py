@@ -1,4 +1,5 @@
-"""One linkage run, phase by phase: standardise, train, predict, cluster, split.
+"""One linkage run, phase by phase: standardise, train, predict, cluster, split (over-merged
+clusters, then records without a date of birth that bridge people, :mod:`~.bridges`).
 
 :func:`link_tables` takes identifier tables (:mod:`~.inputs`) and returns a :class:`LinkOutcome`:
 the person key map, the trained model, the counts and the time each phase took, and everything
@@ -22,6 +23,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from fivesafes.linkage.bridges import detach_bridges
 from fivesafes.linkage.contradictions import flag_contradictions
 from fivesafes.linkage.encoded import PartnerFigures, link_partner
 from fivesafes.linkage.engines import Engine, open_engine
@@ -33,7 +35,14 @@ from fivesafes.linkage.features import (
     usable_groups,
 )
 from fivesafes.linkage.inputs import IdentifierTable
-from fivesafes.linkage.model import ModelPlan, loose_rules, plan_model, rule_columns
+from fivesafes.linkage.model import (
+    NO_DOB_RULES,
+    ModelPlan,
+    loose_rules,
+    plan_model,
+    rule_columns,
+    rule_condition,
+)
 from fivesafes.linkage.options import LinkageError, LinkOptions
 from fivesafes.linkage.pairs import pairs_table
 from fivesafes.linkage.split import SplitResult, split_clusters
@@ -43,6 +52,7 @@ from fivesafes.standardise.specs import reading_iso_dates, spec_for
 
 __all__ = ["LinkOutcome", "link_tables"]
 
+NO_DOB_RULE_NAMES = frozenset(name for name, _, _ in NO_DOB_RULES)
 #: A looser blocking rule is used when it generates no more comparisons than this.
 LOOSE_BUDGET = 1_000_000
 #: Pairs scored below this are not kept (they never link, and the report does not need them).
@@ -291,8 +301,13 @@ def _link(con: duckdb.DuckDBPyConnection, work: Path, options: LinkOptions,
                 refused = con.sql("SELECT count(*) FROM pairs WHERE contradicts AND "
                                   "match_probability >= $1", params=[options.threshold]
                                   ).fetchall()[0][0]
+                bridges = detach_bridges(con, "clusters", "pairs", "features",
+                                         options.threshold)
                 split = replace(split, pairs_contradicting=sum(contradicting.values()),
-                                links_refused=int(refused))
+                                links_refused=int(refused),
+                                new_clusters=split.new_clusters + bridges.new_clusters,
+                                bridged_clusters=bridges.bridged_clusters,
+                                records_left_alone=bridges.records_left_alone)
                 _canonical_ids(con)
         model = json.loads(json.dumps(linker.misc.save_model_to_json()))
         model.pop("linker_uid", None)  # a random name Splink gives each linker: not the model
@@ -450,12 +465,19 @@ def _rule_columns(name: str, plan: ModelPlan) -> list[str]:
     return list(rule_columns(name))
 
 
-def rule_comparisons(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> int:
-    """How many pairs a blocking rule on ``columns`` generates from the features table."""
-    return int(run(con, rule_comparisons_statement(columns)).fetchall()[0][0])
+def rule_comparisons(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...]) -> int:
+    """How many pairs the blocking rule ``name`` on ``columns`` generates from the features
+    table."""
+    return int(run(con, rule_comparisons_statement(name, columns)).fetchall()[0][0])
 
 
-def rule_comparisons_statement(columns: tuple[str, ...]) -> Statement:
+def rule_comparisons_statement(name: str, columns: tuple[str, ...]) -> Statement:
+    if name in NO_DOB_RULE_NAMES:  # one side lacks a date of birth: few records, so a join
+        return Statement("link: count a blocking rule's comparisons", compose(
+            "SELECT count(*) FROM features AS l JOIN features AS r ON {condition} "
+            "WHERE l.source_dataset || '-__-' || l.unique_id "
+            "< r.source_dataset || '-__-' || r.unique_id",
+            condition=Fragment(rule_condition(name, columns))))
     present = Fragment(" AND ".join(f"{quote(c)} IS NOT NULL" for c in columns))
     return Statement("link: count a blocking rule's comparisons", compose(
         "SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM (SELECT count(*) AS n "
@@ -469,4 +491,4 @@ def _affordable(con: duckdb.DuckDBPyConnection, groups: dict[str, int], total: i
     number of records, when that is more) on this data."""
     budget = max(LOOSE_BUDGET, 2 * total)
     return [name for name, columns in loose_rules(groups)
-            if rule_comparisons(con, columns) <= budget]
+            if rule_comparisons(con, name, columns) <= budget]

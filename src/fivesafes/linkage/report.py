@@ -163,7 +163,7 @@ def _blocking(con: DuckDB, rules: list[tuple[str, tuple[str, ...]]]) -> list[dic
     kept = dict(run(con, KEPT_BY_RULE).fetchall())
     rows = []
     for index, (name, columns) in enumerate(rules):
-        compared = rule_comparisons(con, columns)
+        compared = rule_comparisons(con, name, columns)
         rows.append({"rule": name, "comparisons": int(compared),
                      "kept_pairs": int(kept.get(index, 0))})
     return rows

@@ -56,6 +56,10 @@ class SplitResult:
     pairs_contradicting: int = 0
     #: of those, how many at or above the threshold (pairs the score alone would have linked)
     links_refused: int = 0
+    #: clusters cut where records without a date of birth were the only tie (:mod:`~.bridges`)
+    bridged_clusters: int = 0
+    #: records without a date of birth that could be either of two people, so joined neither
+    records_left_alone: int = 0
 
 
 class _Groups:
