@@ -117,3 +117,17 @@ def test_interrupted_run_keeps_previous_results(synth: Path, tmp_path: Path,
     link_files(contracts(synth)[:2], out)
     assert pq.read_table(out / "clusters.parquet").num_rows > 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_the_link_database_draws_no_progress_bar_on_stdout(synth: Path, tmp_path: Path) -> None:
+    # DuckDB draws a bar on stdout for a query over two seconds; `link --json` must stay JSON
+    from fivesafes.linkage.inputs import read_extracts
+    from fivesafes.linkage.pipeline import link_tables
+    from fivesafes.sources.contract import load_all
+
+    outcome = link_tables(read_extracts(load_all(contracts(synth))), tmp_path)
+    try:
+        assert outcome.con.sql("SELECT current_setting('enable_progress_bar')").fetchall() == [
+            (False,)]
+    finally:
+        outcome.con.close()

@@ -236,6 +236,9 @@ def link_tables(tables: list[IdentifierTable], work: Path, options: LinkOptions 
     con.execute("SET memory_limit = $1", [options.memory_limit])
     con.execute("SET temp_directory = $1", [str(work / "spill")])
     con.execute("SET preserve_insertion_order = false")
+    # DuckDB draws a bar on stdout for any query over two seconds, which would corrupt
+    # `fivesafes link --json`; the phases report their own progress
+    con.execute("SET enable_progress_bar = false")
     try:
         with _phase(timings, "standardise", on_phase):
             _standardise(con, tables, as_of)
