@@ -121,3 +121,13 @@ def test_a_failing_bridge_step_is_named() -> None:
     con = duckdb.connect()
     with pytest.raises(StepFailed, match="bridges: members of clusters to check failed"):
         detach_bridges(con, "no_such_table", "pairs", "features", 0.8)
+
+
+def test_clusters_without_a_record_lacking_dob_are_not_touched() -> None:
+    con = duckdb.connect()
+    _tables(con)
+    con.execute("UPDATE features SET dob = '2000-01-01' WHERE dob IS NULL")
+    before = con.sql("SELECT * FROM clusters ORDER BY 1").fetchall()
+    result = detach_bridges(con, "clusters", "pairs", "features", 0.8)
+    assert con.sql("SELECT * FROM clusters ORDER BY 1").fetchall() == before
+    assert (result.checked_clusters, result.bridged_clusters) == (0, 0)
