@@ -145,15 +145,18 @@ def _choose(candidates: dict[str, float], threshold: float) -> str | None:
 
 def candidates_statement(clusters: str, features: str) -> Statement:
     """``_bridge_members``: the members of clusters holding a record without a date of birth
-    and two or more with one, marked ``has_dob`` and numbered from 0 (``ix``)."""
+    and two or more with one, marked ``has_dob`` and numbered from 0 (``ix``). Starts from the
+    few records without a date, so the million others are only joined by cluster."""
     return Statement("bridges: members of clusters to check", compose("""
         CREATE OR REPLACE TEMP TABLE _bridge_members AS
-        WITH m AS (SELECT c.cluster_id, c.node, f.dob IS NOT NULL AS has_dob
-                   FROM {clusters} AS c JOIN {features} AS f
-                     ON f.source_dataset || '-__-' || f.unique_id = c.node)
+        WITH undated AS (SELECT source_dataset || '-__-' || unique_id AS node FROM {features}
+                         WHERE dob IS NULL),
+             chosen AS (SELECT DISTINCT c.cluster_id FROM {clusters} AS c JOIN undated USING (node)),
+             m AS (SELECT c.cluster_id, c.node, u.node IS NULL AS has_dob
+                   FROM {clusters} AS c JOIN chosen USING (cluster_id)
+                   LEFT JOIN undated AS u ON u.node = c.node)
         SELECT *, row_number() OVER (ORDER BY node) - 1 AS ix FROM m WHERE cluster_id IN (
-            SELECT cluster_id FROM m GROUP BY 1
-            HAVING bool_or(NOT has_dob) AND count(*) FILTER (WHERE has_dob) >= 2)
+            SELECT cluster_id FROM m GROUP BY 1 HAVING count(*) FILTER (WHERE has_dob) >= 2)
     """, clusters=clusters, features=features))
 
 
