@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from fivesafes.linkage.split import find_root
 from fivesafes.sql import Statement, compose, run
 
 __all__ = ["BridgeResult", "detach_bridges", "regroup"]
@@ -58,12 +59,7 @@ class _Parts:
         self.ambiguous = {node: False for node in core_of} | {node: True for node in ambiguous}
 
     def find(self, node: str) -> str:
-        root = node
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[node] != root:
-            self.parent[node], node = root, self.parent[node]
-        return root
+        return find_root(self.parent, node)
 
     def join(self, a: str, b: str) -> bool:
         """Join the groups of ``a`` and ``b`` unless that joins two different core groups."""

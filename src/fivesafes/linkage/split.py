@@ -62,6 +62,16 @@ class SplitResult:
     records_left_alone: int = 0
 
 
+def find_root(parent: dict[str, str], node: str) -> str:
+    """The root of ``node`` in the union-find forest ``parent``, compressing the path."""
+    root = node
+    while parent[root] != root:
+        root = parent[root]
+    while parent[node] != root:
+        parent[node], node = root, parent[node]
+    return root
+
+
 class _Groups:
     """Union-find whose groups keep their members, for contradiction checks."""
 
@@ -70,12 +80,7 @@ class _Groups:
         self.members = {node: [node] for node in self.parent}
 
     def find(self, node: str) -> str:
-        root = node
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[node] != root:
-            self.parent[node], node = root, self.parent[node]
-        return root
+        return find_root(self.parent, node)
 
     def contradictions(self, a: str, b: str, cannot: dict[str, set[str]]) -> int:
         """How many pairs across the groups of ``a`` and ``b`` contradict each other."""
