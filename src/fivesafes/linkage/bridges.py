@@ -33,7 +33,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from fivesafes.linkage.split import find_root
+from fivesafes.linkage.graph import component_labels, find_root
+from fivesafes.linkage.split import assign_clusters
 from fivesafes.sql import Statement, compose, run
 
 __all__ = ["BridgeResult", "detach_bridges", "regroup"]
@@ -186,14 +187,6 @@ LINKS = Statement("bridges: read the links of clusters with two core groups", ""
     WHERE cluster_id IN (SELECT cluster_id FROM _bridge_chosen)""")
 
 
-def assign_statement(clusters: str) -> Statement:
-    """Give the nodes of registered table ``_bridge_new`` their new cluster ids."""
-    return Statement("bridges: assign new clusters", compose("""
-        UPDATE {clusters} AS c SET cluster_id = n.cluster_id
-        FROM _bridge_new AS n WHERE c.node = n.node
-    """, clusters=clusters))
-
-
 DROPS = [Statement("bridges: drop a work table", f"DROP TABLE IF EXISTS {table}")
          for table in ("_bridge_members", "_bridge_links", "_bridge_chosen")]
 
@@ -202,16 +195,12 @@ def _with_two_cores(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The candidate clusters whose records with a date of birth form two or more core groups:
     connected components of their direct links, in one pass over every candidate (scipy)."""
     import numpy as np
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
 
     size = int(run(con, COUNT).fetchall()[0][0])
     if size == 0:
         return []
     ends = run(con, DATED_ENDS).fetchnumpy()
-    left, right = ends["ix_l"].astype(np.int64), ends["ix_r"].astype(np.int64)
-    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(size, size))
-    _, labels = connected_components(graph, directed=False)
+    labels = component_labels(size, ends["ix_l"], ends["ix_r"])
     dated = run(con, DATED_MEMBERS).fetchnumpy()
     pairs = np.unique(np.stack([dated["c"].astype(np.int64),
                                 labels[dated["ix"].astype(np.int64)]]), axis=1)
@@ -260,11 +249,7 @@ def detach_bridges(con: duckdb.DuckDBPyConnection, clusters: str, pairs: str, fe
                     nodes.extend(part)
                     ids.extend([part[0]] * len(part))
         if nodes:
-            con.register("_bridge_new", pa.table({"node": nodes, "cluster_id": ids}))
-            try:
-                run(con, assign_statement(clusters))
-            finally:
-                con.unregister("_bridge_new")
+            assign_clusters(con, clusters, nodes, ids)
     finally:
         for statement in DROPS:
             run(con, statement)

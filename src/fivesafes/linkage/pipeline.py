@@ -34,6 +34,7 @@ from fivesafes.linkage.features import (
     is_shared,
     usable_groups,
 )
+from fivesafes.linkage.graph import component_labels
 from fivesafes.linkage.inputs import IdentifierTable
 from fivesafes.linkage.model import (
     NO_DOB_RULES,
@@ -346,17 +347,12 @@ def _cluster(con: duckdb.DuckDBPyConnection, threshold: float, apart: bool = Tru
     arbitrary; every cluster is then named by its smallest member, so the result depends only on
     the links."""
     import numpy as np
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
 
     con.execute(NODES_SQL)
     run(con, edges_statement(threshold, apart))
     ends = con.execute(EDGE_ENDS_SQL).fetchnumpy()
     nodes = int(con.execute("SELECT count(*) FROM cluster_nodes").fetchall()[0][0])
-    left = ends["l"].astype(np.int64)
-    right = ends["r"].astype(np.int64)
-    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(nodes, nodes))
-    _, labels = connected_components(graph, directed=False)
+    labels = component_labels(nodes, ends["l"], ends["r"])
     components = pa.table({"ix": pa.array(np.arange(nodes, dtype=np.int64)),
                            "component": pa.array(labels.astype(np.int64))})
     con.register("_components", components)

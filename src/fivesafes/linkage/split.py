@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from fivesafes.linkage.graph import find_root
 from fivesafes.sql import Fragment, Statement, compose, run
 
 __all__ = ["CONTRADICTION", "MAX_CHECKED", "SplitResult", "constrained_components",
@@ -60,16 +61,6 @@ class SplitResult:
     bridged_clusters: int = 0
     #: records without a date of birth that could be either of two people, so joined neither
     records_left_alone: int = 0
-
-
-def find_root(parent: dict[str, str], node: str) -> str:
-    """The root of ``node`` in the union-find forest ``parent``, compressing the path."""
-    root = node
-    while parent[root] != root:
-        root = parent[root]
-    while parent[node] != root:
-        parent[node], node = root, parent[node]
-    return root
 
 
 class _Groups:
@@ -241,7 +232,8 @@ BAD = Statement("split: clusters with contradictions",
 
 
 def assign_statement(clusters: str) -> Statement:
-    """Give the nodes of registered table ``_split_new`` their new cluster ids."""
+    """Give the nodes of registered table ``_split_new`` (:func:`assign_clusters`) their new
+    cluster ids."""
     return Statement("split: assign new clusters", compose("""
         UPDATE {clusters} AS c SET cluster_id = n.cluster_id
         FROM _split_new AS n WHERE c.node = n.node
@@ -317,13 +309,14 @@ def _rebuild(con: duckdb.DuckDBPyConnection, clusters: str, scored: str, bad: li
         for part in parts:
             nodes.extend(part)
             ids.extend([part[0]] * len(part))
-    _assign(con, clusters, nodes, ids)
+    assign_clusters(con, clusters, nodes, ids)
     run(con, drop("_split_bad"))
     return split
 
 
-def _assign(con: duckdb.DuckDBPyConnection, clusters: str, nodes: list[str], ids: list[str]
-            ) -> None:
+def assign_clusters(con: duckdb.DuckDBPyConnection, clusters: str, nodes: list[str],
+                    ids: list[str]) -> None:
+    """Rewrite the ``cluster_id`` of each of ``nodes`` in table ``clusters`` to ``ids``."""
     import pyarrow as pa
 
     con.register("_split_new", pa.table({"node": nodes, "cluster_id": ids}))
@@ -345,5 +338,5 @@ def _cut(con: duckdb.DuckDBPyConnection, clusters: str, scored: str, threshold: 
             part = sorted(part)
             nodes.extend(part)
             ids.extend([part[0]] * len(part))
-    _assign(con, clusters, nodes, ids)
+    assign_clusters(con, clusters, nodes, ids)
     run(con, drop("_split_bad"))
